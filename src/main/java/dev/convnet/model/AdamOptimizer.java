@@ -1,0 +1,61 @@
+package dev.convnet.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Adam (Kingma and Ba), the optimizer of cell In [31], built from TensorFlow's {@code ApplyAdam}.
+ *
+ * <p>Written here rather than taken from {@code tensorflow-framework} 1.1.0, whose {@code Adam}
+ * multiplies {@code beta1_power} and {@code beta2_power} without waiting for the apply ops that
+ * read them, so a step may see the old or the new powers. Here the power updates run under a
+ * control dependency on every apply op, which makes each step exact and seeded runs repeatable.
+ */
+public final class AdamOptimizer {
+  /** Decay of the first-moment (mean) estimate; TensorFlow's default. */
+  public static final float BETA1 = 0.9f;
+  /** Decay of the second-moment (uncentred variance) estimate; TensorFlow's default. */
+  public static final float BETA2 = 0.999f;
+  /** Added to the denominator for numerical stability; TF1's AdamOptimizer default. */
+  public static final float EPSILON = 1e-8f;
+
+  /** The training op, and the optimizer state that a checkpoint must hold. */
+  public record Minimize(Op op, List<Variable<TFloat32>> slots, Variable<TFloat32> beta1Power, Variable<TFloat32> beta2Power) {}
+
+  private AdamOptimizer() {}
+
+  /** Adds to the graph one Adam step that lowers {@code loss} by changing {@code variables}. */
+  public static Minimize minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Operand<TFloat32> learningRate) {
+    Ops adam = tf.withSubScope("adam");
+    Gradients gradients = adam.gradients(loss, variables);
+    Variable<TFloat32> beta1Power = adam.withName("beta1_power").variable(adam.constant(BETA1));
+    Variable<TFloat32> beta2Power = adam.withName("beta2_power").variable(adam.constant(BETA2));
+    Operand<TFloat32> beta1 = adam.constant(BETA1);
+    Operand<TFloat32> beta2 = adam.constant(BETA2);
+    Operand<TFloat32> epsilon = adam.constant(EPSILON);
+
+    List<Op> applies = new ArrayList<>();
+    List<Variable<TFloat32>> slots = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      Variable<TFloat32> variable = variables.get(i);
+      Variable<TFloat32> m = adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
+      Variable<TFloat32> v = adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
+      slots.add(m);
+      slots.add(v);
+      applies.add(adam.train.applyAdam(variable, m, v, beta1Power, beta2Power, learningRate, beta1, beta2, epsilon,
+          gradients.dy(i)));
+    }
+    // The fix: advance the powers only after every apply op has read them.
+    Ops afterApplies = adam.withControlDependencies(applies);
+    Op nextBeta1Power = afterApplies.assign(beta1Power, afterApplies.math.mul(beta1Power, beta1));
+    Op nextBeta2Power = afterApplies.assign(beta2Power, afterApplies.math.mul(beta2Power, beta2));
+    Op step = tf.withControlDependencies(List.of(nextBeta1Power, nextBeta2Power)).withName("optimizer").noOp();
+    return new Minimize(step, slots, beta1Power, beta2Power);
+  }
+}
