@@ -83,18 +83,17 @@ public final class FashionMnist {
   private FashionMnist() {}
 
   /**
-   * The folders searched, in order: {@code dataDir} (from {@code --data-dir}) or else
-   * {@code $FASHION_MNIST_DIR}; {@code data/fashion-mnist}; Debian's folder.
+   * The folders searched, in order: {@code $FASHION_MNIST_DIR}, {@code data/fashion-mnist},
+   * Debian's folder. An explicit {@code --data-dir} replaces the search: it alone is used.
    */
   public static List<Path> searchPath(Path dataDir) {
-    List<Path> dirs = new ArrayList<>();
     if (dataDir != null) {
-      dirs.add(dataDir);
-    } else {
-      String env = System.getenv(DATA_DIR_ENV);
-      if (env != null && !env.isBlank()) {
-        dirs.add(Path.of(env));
-      }
+      return List.of(dataDir);
+    }
+    List<Path> dirs = new ArrayList<>();
+    String env = System.getenv(DATA_DIR_ENV);
+    if (env != null && !env.isBlank()) {
+      dirs.add(Path.of(env));
     }
     dirs.add(PROJECT_DATA_DIR);
     dirs.add(DEBIAN_DATA_DIR);
@@ -115,12 +114,16 @@ public final class FashionMnist {
     return Optional.empty();
   }
 
-  /** The folder to load from, or a one-line error listing the places searched and the fixes. */
+  /** The folder to load from ({@code dataDir} may be null), or a one-line error. */
   public static Path locateOrFail(Path dataDir) {
-    List<Path> dirs = searchPath(dataDir);
+    return locateOrFail(searchPath(dataDir));
+  }
+
+  /** The first of {@code dirs} with all four files, or an error listing the places searched and the fixes. */
+  public static Path locateOrFail(List<Path> dirs) {
     return locate(dirs).orElseThrow(() -> new DataException(
         "Fashion-MNIST not found in " + dirs + "; install it with 'sudo apt-get install dataset-fashion-mnist'"
-            + " or run scripts/fetch-data (or point --data-dir / " + DATA_DIR_ENV + " at the four IDX files)"));
+            + " or run scripts/fetch-data (or point --data-dir / " + DATA_DIR_ENV + " at a folder with the four IDX files)"));
   }
 
   /** Finds and loads the data, verifying the official checksums. */

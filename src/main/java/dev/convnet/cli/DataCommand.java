@@ -1,0 +1,55 @@
+package dev.convnet.cli;
+
+import dev.convnet.data.FashionMnist;
+import dev.convnet.data.ImageSet;
+import dev.convnet.data.Split;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code convnet data}: what cells In [3]-[6] print, from the real files. */
+@Command(name = "data", mixinStandardHelpOptions = true,
+    description = "Find, check and summarise Fashion-MNIST as the notebook's cells In [3]-[6] do.")
+final class DataCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Folder with the four IDX files (.gz or plain). Default: $FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist.")
+  Path dataDir;
+
+  @Option(names = "--validation-size", paramLabel = "N", defaultValue = "5000",
+      description = "Training images held out for validation (default: ${DEFAULT-VALUE}).")
+  int validationSize;
+
+  @Option(names = "--verbose", description = "Show stack traces of errors.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    FashionMnist.Data data = FashionMnist.load(dataDir);
+    out.println("Data found in " + data.directory() + " (four files, SHA-256 checked)");
+    ImageSet train = data.train();
+    ImageSet test = data.test();
+    int side = train.imageSize();
+    // In [3] and [5]
+    out.printf("x_train shape: (%d, %d, %d) y_train shape: (%d,)%n", train.size(), side, side, train.size());
+    out.println(train.size() + " train set");
+    out.println(test.size() + " test set");
+    int imgIndex = 5;
+    int labelIndex = train.label(imgIndex);
+    out.println("y = " + labelIndex + " " + FashionMnist.LABELS.get(labelIndex));
+    // In [6]
+    Split split = Split.of(data, validationSize);
+    out.printf("x_train shape: (%d, %d) y_train shape: (%d, %d)%n", split.train().size(), side * side, split.train().size(), ImageSet.NUM_CLASSES);
+    out.println(split.train().size() + " train set");
+    out.println(split.validation().size() + " validation set");
+    out.println(split.test().size() + " test set");
+    out.flush();
+    return 0;
+  }
+}

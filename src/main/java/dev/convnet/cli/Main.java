@@ -1,0 +1,75 @@
+package dev.convnet.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code convnet} command line: one subcommand per job. */
+@Command(
+    name = "convnet",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "The \"Convolutional Neural Network\" TensorFlow tutorial on Fashion-MNIST, in TensorFlow Java.",
+    subcommands = {DataCommand.class, TrainCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(Main::oneLineError);
+    cl.setParameterExceptionHandler(Main::badUsage);
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Expected failures (bad data, bad values, refused folders) become one line and exit code 1. */
+  private static int oneLineError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    boolean verbose = parsed.hasMatchedOption("--verbose");
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    err.println("convnet: error: " + message.lines().findFirst().orElse(""));
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return 1;
+  }
+
+  private static int badUsage(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    PrintWriter err = cl.getErr();
+    err.println("convnet: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+    err.flush();
+    return 2;
+  }
+
+  /** The version Maven stamped into the jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("/dev/convnet/version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"convnet-java " + p.getProperty("version", "unknown") + " (TensorFlow Java 1.1.0)"};
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.convnet.train;
+
+/** The learning rate at each iteration of a planned run. */
+@FunctionalInterface
+public interface LearningRateSchedule {
+  float rate(long iteration);
+
+  /** The notebook's schedule: the same rate throughout. */
+  static LearningRateSchedule constant(float rate) {
+    return iteration -> rate;
+  }
+
+  /**
+   * A short linear warm-up, then a cosine decay to zero at {@code totalIterations}: large steps
+   * while the weights are far off, fine ones at the end, so a few epochs reach a good minimum.
+   */
+  static LearningRateSchedule warmupCosine(float peak, long warmupIterations, long totalIterations) {
+    return iteration -> {
+      if (iteration < warmupIterations) {
+        return peak * (iteration + 1) / warmupIterations;
+      }
+      double progress = Math.min(1.0, (double) (iteration - warmupIterations) / Math.max(1, totalIterations - warmupIterations));
+      return (float) (peak * 0.5 * (1 + Math.cos(Math.PI * progress)));
+    };
+  }
+}

@@ -1,0 +1,157 @@
+package dev.convnet.train;
+
+import dev.convnet.data.BatchSource;
+import dev.convnet.data.ImageSet;
+import dev.convnet.data.Split;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.ModelConfig;
+import java.util.function.LongConsumer;
+
+/**
+ * Cells In [36]-[47]: the optimization loop and the accuracy printouts, over the notebook's
+ * train / validation / test split.
+ */
+public final class Trainer {
+  /** In [39]: progress is printed every this many iterations. */
+  public static final int PRINT_EVERY = 100;
+  /** In [42]: the test set is classified in batches of this size. */
+  public static final int TEST_BATCH_SIZE = 256;
+
+  private final ConvNet net;
+  private final Split data;
+  private final BatchSource batches;
+  private final LearningRateSchedule schedule;
+  private final TrainingProgress progress;
+  private final History history = new History();
+  private final float[] xBatch;
+  private final float[] yBatch;
+  private long plannedIterations;
+  private long totalIterations;
+  private double trainSeconds;
+  private LongConsumer onEpochEnd = epoch -> {};
+  private double runningAccuracy = Double.NaN;
+
+  public Trainer(ConvNet net, Split data, LearningRateSchedule schedule, TrainingProgress progress) {
+    this.net = net;
+    this.data = data;
+    this.schedule = schedule;
+    this.progress = progress;
+    ModelConfig config = net.config;
+    this.batches = new BatchSource(data.train().size(), config.trainBatchSize(), config.seed());
+    this.xBatch = new float[config.trainBatchSize() * ModelConfig.IMG_SIZE_FLAT];
+    this.yBatch = new float[config.trainBatchSize() * ModelConfig.NUM_CLASSES];
+  }
+
+  /** Iterations in one pass over the training set. */
+  public int iterationsPerEpoch() {
+    return batches.batchesPerEpoch();
+  }
+
+  /** The total planned for this run; only used to size the progress display. */
+  public void planIterations(long planned) {
+    this.plannedIterations = planned;
+  }
+
+  /** Called with the 1-based epoch number each time an epoch ends (after its validation). */
+  public void onEpochEnd(LongConsumer callback) {
+    this.onEpochEnd = callback;
+  }
+
+  /** In [39]'s {@code total_iterations}: iterations performed so far, over all calls. */
+  public long totalIterations() {
+    return totalIterations;
+  }
+
+  /** Continues a run from a checkpoint taken after {@code iterations}: the batch order follows on. */
+  public void resumeAt(long iterations) {
+    totalIterations = iterations;
+    batches.seek(iterations);
+  }
+
+  public double trainSeconds() {
+    return trainSeconds;
+  }
+
+  public History history() {
+    return history;
+  }
+
+  /**
+   * In [39] {@code optimize(num_iterations)}: runs that many Adam steps on shuffled mini-batches,
+   * printing the training accuracy every 100 iterations and the time used at the end.
+   */
+  public void optimize(long numIterations) {
+    long start = System.nanoTime();
+    ImageSet train = data.train();
+    int pixels = ModelConfig.IMG_SIZE_FLAT;
+    long end = totalIterations + numIterations;
+    try {
+      for (long i = totalIterations; i < end; i++) {
+        int[] batch = batches.next();
+        int n = batch.length;
+        java.util.Arrays.fill(yBatch, 0f);
+        for (int k = 0; k < n; k++) {
+          train.copyImage(batch[k], xBatch, k * pixels);
+          yBatch[k * ModelConfig.NUM_CLASSES + train.label(batch[k])] = 1f;
+        }
+        float rate = schedule.rate(i);
+        ConvNet.StepResult step = net.trainStep(xBatch, yBatch, n, rate);
+        if (!Float.isFinite(step.cost())) {
+          totalIterations = i;
+          throw new DivergedException(String.format(
+              "training diverged at iteration %d: the cost became %s (learning rate %.3g); try a smaller --learning-rate", i + 1, step.cost(), rate));
+        }
+        runningAccuracy = Double.isNaN(runningAccuracy) ? step.accuracy() : 0.98 * runningAccuracy + 0.02 * step.accuracy();
+        progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), runningAccuracy);
+        if (i % PRINT_EVERY == 0) {
+          // As the notebook does: the accuracy on this batch after the step.
+          float acc = net.accuracy(xBatch, yBatch, n);
+          progress.println(Formats.iterationLine(i + 1, acc));
+          history.steps.add(new History.Step(i + 1, step.cost(), acc, rate));
+        }
+        if ((i + 1) % batches.batchesPerEpoch() == 0) {
+          long epoch = (i + 1) / batches.batchesPerEpoch();
+          totalIterations = i + 1;
+          if (data.validation().size() > 0) {
+            history.epochs.add(new History.EpochEnd(epoch, i + 1, evaluate(data.validation()).accuracy()));
+          }
+          onEpochEnd.accept(epoch);
+        }
+      }
+      totalIterations = end;
+    } finally {
+      double seconds = (System.nanoTime() - start) / 1e9;
+      trainSeconds += seconds;
+      progress.println(Formats.timeUsage(seconds));
+    }
+  }
+
+  /** The predicted class of every image of {@code set}, computed in batches of 256. */
+  public Evaluation evaluate(ImageSet set) {
+    return evaluate(net, set);
+  }
+
+  /** Classifies {@code set} with {@code net} in batches of {@link #TEST_BATCH_SIZE}. */
+  public static Evaluation evaluate(ConvNet net, ImageSet set) {
+    return Evaluation.classify(set, TEST_BATCH_SIZE, net::predictClasses);
+  }
+
+  /**
+   * In [42] {@code print_test_accuracy}: classifies the test set and prints the accuracy line; with
+   * {@code showConfusionMatrix} also the matrix as text. Example errors are drawn as a figure by
+   * the caller (the returned evaluation lists them).
+   */
+  public Evaluation printTestAccuracy(boolean showExampleErrors, boolean showConfusionMatrix) {
+    Evaluation evaluation = evaluate(data.test());
+    progress.println(evaluation.accuracyLine("Test-Set"));
+    if (showExampleErrors) {
+      progress.println("Example errors: " + evaluation.incorrect().size() + " test images misclassified"
+          + (evaluation.incorrect().isEmpty() ? "" : ", the first at index " + evaluation.incorrect().get(0)));
+    }
+    if (showConfusionMatrix) {
+      progress.println("Confusion Matrix:");
+      progress.println(evaluation.confusionMatrixText().stripTrailing());
+    }
+    return evaluation;
+  }
+}

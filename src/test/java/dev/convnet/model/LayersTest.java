@@ -1,0 +1,198 @@
+package dev.convnet.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/** The notebook's helpers on tiny inputs, each checked against the same arithmetic in plain Java. */
+class LayersTest {
+  private static final float TOLERANCE = 1e-5f;
+
+  /** Runs {@code output} after initializing, with nothing fed; returns its values and shape. */
+  private static float[] run(Graph graph, Operand<TFloat32> output) {
+    try (Session session = new Session(graph)) {
+      session.initialize();
+      try (Result result = session.runner().fetch(output).run()) {
+        TFloat32 t = (TFloat32) result.get(0);
+        float[] out = new float[(int) t.shape().size()];
+        t.copyTo(DataBuffers.of(out, false, false));
+        return out;
+      }
+    }
+  }
+
+  private static float[] randomValues(int n, long seed) {
+    Random random = new Random(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = random.nextFloat() * 2 - 1;
+    }
+    return v;
+  }
+
+  private static Operand<TFloat32> constant(Ops tf, float[] values, long... shape) {
+    return tf.constant(Shape.of(shape), DataBuffers.of(values));
+  }
+
+  @Test
+  void newWeightsAreATruncatedNormalWithSigmaPointZeroFive() {
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Variable<TFloat32> w = new Layers(tf, 1).newWeights(100, 100);
+      float[] values = run(graph, w);
+      double mean = 0;
+      double sq = 0;
+      for (float v : values) {
+        mean += v;
+        sq += v * v;
+        // Truncated at two standard deviations.
+        assertEquals(0, v, 2 * Layers.WEIGHT_STDDEV + 1e-6);
+      }
+      mean /= values.length;
+      double std = Math.sqrt(sq / values.length - mean * mean);
+      assertEquals(0, mean, 0.002);
+      // A normal truncated at +-2 sigma keeps about 88% of sigma.
+      assertEquals(0.88 * Layers.WEIGHT_STDDEV, std, 0.002);
+    }
+  }
+
+  @Test
+  void newBiasesAreAllPointZeroFive() {
+    try (Graph graph = new Graph()) {
+      float[] values = run(graph, new Layers(Ops.create(graph), 1).newBiases(7));
+      float[] expected = new float[7];
+      java.util.Arrays.fill(expected, 0.05f);
+      assertArrayEquals(expected, values);
+    }
+  }
+
+  @Test
+  void aConvLayerIsSamePaddedConvolutionPlusBiasThenPoolThenRelu() {
+    int side = 4;
+    int channels = 2;
+    int filters = 3;
+    int k = 3;
+    float[] image = randomValues(side * side * channels, 11);
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Layers layers = new Layers(tf, 5);
+      Layers.ConvLayer noPool = layers.newConvLayer(constant(tf, image, 1, side, side, channels), channels, k, filters, false);
+      float[] weights = run(graph, noPool.weights());
+      float[] actual = run(graph, noPool.layer());
+      // Plain Java: zero-padded cross-correlation, + 0.05, ReLU.
+      float[] expected = new float[side * side * filters];
+      for (int y = 0; y < side; y++) {
+        for (int x = 0; x < side; x++) {
+          for (int f = 0; f < filters; f++) {
+            float sum = Layers.BIAS_INIT;
+            for (int dy = 0; dy < k; dy++) {
+              for (int dx = 0; dx < k; dx++) {
+                int iy = y + dy - k / 2;
+                int ix = x + dx - k / 2;
+                if (iy < 0 || ix < 0 || iy >= side || ix >= side) {
+                  continue;
+                }
+                for (int c = 0; c < channels; c++) {
+                  sum += image[(iy * side + ix) * channels + c] * weights[((dy * k + dx) * channels + c) * filters + f];
+                }
+              }
+            }
+            expected[(y * side + x) * filters + f] = Math.max(0, sum);
+          }
+        }
+      }
+      assertArrayEquals(expected, actual, TOLERANCE);
+      assertEquals(Shape.of(1, side, side, filters), noPool.layer().shape());
+    }
+  }
+
+  @Test
+  void poolingTakesTheLargestOfEachTwoByTwoWindow() {
+    float[] image = {
+        1, 2, 5, 0,
+        3, 4, 6, 7,
+        -1, -2, 9, 8,
+        -3, -4, 8, 9};
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      // A 1x1 filter: reading its weight back lets the test undo it exactly.
+      Layers.ConvLayer pooled = new Layers(tf, 3).newConvLayer(constant(tf, image, 1, 4, 4, 1), 1, 1, 1, true);
+      float w = run(graph, pooled.weights())[0];
+      float[] actual = run(graph, pooled.layer());
+      float[][] windows = {{1, 2, 3, 4}, {5, 0, 6, 7}, {-1, -2, -3, -4}, {9, 8, 8, 9}};
+      float[] expected = new float[4];
+      for (int i = 0; i < 4; i++) {
+        float best = Float.NEGATIVE_INFINITY;
+        for (float v : windows[i]) {
+          best = Math.max(best, v * w + Layers.BIAS_INIT);
+        }
+        expected[i] = Math.max(0, best);
+      }
+      assertArrayEquals(expected, actual, TOLERANCE);
+      assertEquals(Shape.of(1, 2, 2, 1), pooled.layer().shape());
+    }
+  }
+
+  @Test
+  void flattenKeepsRowMajorOrderAndCountsFeatures() {
+    float[] values = randomValues(2 * 3 * 3 * 4, 2);
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Layers.FlatLayer flat = new Layers(tf, 1).flattenLayer(constant(tf, values, 2, 3, 3, 4));
+      assertEquals(36, flat.numFeatures());
+      assertEquals(Shape.of(2, 36), flat.layer().shape());
+      assertArrayEquals(values, run(graph, flat.layer()));
+    }
+  }
+
+  @Test
+  void aFullyConnectedLayerIsMatMulPlusBiasWithOptionalRelu() {
+    float[] input = randomValues(2 * 3, 9);
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Layers layers = new Layers(tf, 4);
+      Operand<TFloat32> in = constant(tf, input, 2, 3);
+      Operand<TFloat32> linear = layers.newFcLayer(in, 3, 4, false);
+      Operand<TFloat32> relu = layers.newFcLayer(in, 3, 4, true);
+      try (Session session = new Session(graph)) {
+        session.initialize();
+        try (Result r = session.runner().fetch(linear).fetch(relu).fetch(layers.variables().get(0)).fetch(layers.variables().get(2)).run()) {
+          float[] lin = read(r, 0);
+          float[] rel = read(r, 1);
+          float[] w1 = read(r, 2);
+          float[] w2 = read(r, 3);
+          for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 4; j++) {
+              float a = Layers.BIAS_INIT;
+              float b = Layers.BIAS_INIT;
+              for (int k = 0; k < 3; k++) {
+                a += input[i * 3 + k] * w1[k * 4 + j];
+                b += input[i * 3 + k] * w2[k * 4 + j];
+              }
+              assertEquals(a, lin[i * 4 + j], TOLERANCE);
+              assertEquals(Math.max(0, b), rel[i * 4 + j], TOLERANCE);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static float[] read(Result r, int index) {
+    TFloat32 t = (TFloat32) r.get(index);
+    float[] out = new float[(int) t.shape().size()];
+    t.copyTo(DataBuffers.of(out, false, false));
+    return out;
+  }
+}
