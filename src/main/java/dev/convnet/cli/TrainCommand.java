@@ -1,5 +1,6 @@
 package dev.convnet.cli;
 
+import dev.convnet.model.ModelConfig;
 import dev.convnet.train.Recipe;
 import dev.convnet.train.RunDirectory;
 import dev.convnet.train.RunResult;
@@ -54,6 +55,21 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--validation-size", paramLabel = "N", defaultValue = "5000", description = "First training images held out for validation (default: ${DEFAULT-VALUE}).")
   int validationSize;
 
+  @Option(names = "--filter-size1", paramLabel = "N", defaultValue = "5", description = "Layer 1 filters are N x N pixels, N odd (notebook: ${DEFAULT-VALUE}).")
+  int filterSize1;
+
+  @Option(names = "--num-filters1", paramLabel = "N", defaultValue = "16", description = "Filters in layer 1 (notebook: ${DEFAULT-VALUE}).")
+  int numFilters1;
+
+  @Option(names = "--filter-size2", paramLabel = "N", defaultValue = "5", description = "Layer 2 filters are N x N pixels, N odd (notebook: ${DEFAULT-VALUE}).")
+  int filterSize2;
+
+  @Option(names = "--num-filters2", paramLabel = "N", defaultValue = "36", description = "Filters in layer 2 (notebook: ${DEFAULT-VALUE}).")
+  int numFilters2;
+
+  @Option(names = "--fc-size", paramLabel = "N", defaultValue = "128", description = "Neurons in the fully-connected layer (notebook: ${DEFAULT-VALUE}).")
+  int fcSize;
+
   @Option(names = "--no-progress", description = "No live progress bar (it is also off when stdout is not a terminal).")
   boolean noProgress;
 
@@ -66,8 +82,10 @@ final class TrainCommand implements Callable<Integer> {
     if (notebook && recipe != Recipe.DEFAULT && recipe != Recipe.NOTEBOOK) {
       throw new IllegalArgumentException("--notebook and --recipe " + recipe.name().toLowerCase() + " contradict each other; give one");
     }
+    ModelConfig architecture = new ModelConfig(filterSize1, numFilters1, filterSize2, numFilters2, fcSize,
+        chosen.batchSize, chosen.learningRate, seed);
     TrainOptions options = new TrainOptions(chosen, iterations, epochs, batchSize, learningRate, seed, dataDir,
-        runDir != null ? runDir : RunDirectory.defaultPath(), force, validationSize, true);
+        runDir != null ? runDir : RunDirectory.defaultPath(), force, validationSize, true, architecture);
     options.modelConfig(); // validates the hyperparameters before any data is read
     PrintStream out = System.out;
     boolean live = !noProgress && System.console() != null;

@@ -18,6 +18,7 @@ import java.nio.file.Path;
  * @param force           whether a run directory that holds files may be written into
  * @param validationSize  training images held out for validation (the first ones)
  * @param figures         whether to draw the figures and the HTML report
+ * @param architecture    filter sizes and counts and fc size (training fields are taken from above)
  */
 public record TrainOptions(
     Recipe recipe,
@@ -30,7 +31,8 @@ public record TrainOptions(
     Path runDir,
     boolean force,
     int validationSize,
-    boolean figures) {
+    boolean figures,
+    ModelConfig architecture) {
 
   public TrainOptions {
     if (iterations != null && epochs != null) {
@@ -56,19 +58,19 @@ public record TrainOptions(
   /** The defaults of {@code recipe}, writing to {@code runDir}. */
   public static TrainOptions of(Recipe recipe, Path runDir) {
     return new TrainOptions(recipe, null, null, null, null, ModelConfig.DEFAULT_SEED, null, runDir, false,
-        Split.NOTEBOOK_VALIDATION_SIZE, true);
+        Split.NOTEBOOK_VALIDATION_SIZE, true, ModelConfig.notebook());
   }
 
   public TrainOptions withLength(Long newIterations, Integer newEpochs) {
-    return new TrainOptions(recipe, newIterations, newEpochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures);
+    return new TrainOptions(recipe, newIterations, newEpochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture);
   }
 
   public TrainOptions withDataDir(Path dir) {
-    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dir, runDir, force, validationSize, figures);
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dir, runDir, force, validationSize, figures, architecture);
   }
 
   public TrainOptions withFigures(boolean draw) {
-    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, draw);
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, draw, architecture);
   }
 
   public int effectiveBatchSize() {
@@ -81,7 +83,7 @@ public record TrainOptions(
 
   /** The network and training hyperparameters this run uses. */
   public ModelConfig modelConfig() {
-    return ModelConfig.notebook().withTraining(effectiveBatchSize(), effectiveLearningRate(), seed);
+    return architecture.withTraining(effectiveBatchSize(), effectiveLearningRate(), seed);
   }
 
   /** Planned iterations, given how many make an epoch. */

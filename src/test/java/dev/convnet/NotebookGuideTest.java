@@ -1,0 +1,622 @@
+package dev.convnet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.convnet.data.BatchSource;
+import dev.convnet.data.FashionMnist;
+import dev.convnet.data.ImageSet;
+import dev.convnet.data.Split;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.Layers;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.testing.SyntheticData;
+import dev.convnet.train.Evaluation;
+import dev.convnet.train.LearningRateSchedule;
+import dev.convnet.train.Metrics;
+import dev.convnet.train.Recipe;
+import dev.convnet.train.RunResult;
+import dev.convnet.train.TrainOptions;
+import dev.convnet.train.Trainer;
+import dev.convnet.train.TrainingProgress;
+import dev.convnet.train.TrainingRun;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The notebook, cell by cell: each test names a code cell of
+ * {@code convolutional-neural-network-fashion-mnist} and checks what the Java port does there.
+ * Read it next to the notebook. Cells on the real data use Fashion-MNIST as installed (scripts/fetch-data);
+ * the graph cells use a small generated set so they run in seconds.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.MethodName.class)
+@DisplayName("The notebook, cell by cell")
+class NotebookGuideTest {
+  private FashionMnist.Data real;
+  private Split split;
+  private ConvNet net;
+  private Trainer trainer;
+  private final List<String> printed = new ArrayList<>();
+  private Evaluation beforeTraining;
+  private Evaluation after100;
+
+  @BeforeAll
+  void buildTheGraphOnSmallData() {
+    split = SyntheticData.split(2_000, 500, 1_000, 11);
+    net = new ConvNet(ModelConfig.notebook().withTraining(64, 1e-3f, 42));
+    trainer = new Trainer(net, split, LearningRateSchedule.constant(1e-3f), printed::add);
+  }
+
+  @AfterAll
+  void closeTheSession() {
+    net.close();
+  }
+
+  private FashionMnist.Data real() {
+    if (real == null) {
+      real = FashionMnist.load((Path) null);
+    }
+    return real;
+  }
+
+  private static String shape(Shape s) {
+    return Arrays.toString(s.asArray());
+  }
+
+  // --- Cells 1-6: set-up and data ---------------------------------------------------------------
+
+  @Test
+  @DisplayName("In [1]: the imports: TensorFlow's native library loads and reports version 2.18")
+  void in01() {
+    assertTrue(org.tensorflow.TensorFlow.version().startsWith("2.18"), org.tensorflow.TensorFlow.version());
+  }
+
+  @Test
+  @DisplayName("In [2]: the configuration: filters 5x5 x16 and 5x5 x36, fc_size 128")
+  void in02() {
+    ModelConfig c = ModelConfig.notebook();
+    assertEquals(List.of(5, 16, 5, 36, 128), List.of(c.filterSize1(), c.numFilters1(), c.filterSize2(), c.numFilters2(), c.fcSize()));
+  }
+
+  @Test
+  @Tag("realdata")
+  @DisplayName("In [3]: load_data gives x_train (60000, 28, 28) and y_train (60000,), x_test 10,000")
+  void in03() {
+    assertEquals(60_000, real().train().size());
+    assertEquals(28, real().train().imageSize());
+    assertEquals(60_000 * 28 * 28, real().train().pixels().length);
+    assertEquals(10_000, real().test().size());
+  }
+
+  @Test
+  @Tag("realdata")
+  @DisplayName("In [4]: img_size 28, img_size_flat 784, num_classes 10, num_channels 1")
+  void in04() {
+    assertEquals(ModelConfig.IMG_SIZE, real().train().imageSize());
+    assertEquals(ModelConfig.IMG_SIZE_FLAT, real().train().pixelsPerImage());
+    assertEquals(ModelConfig.NUM_CLASSES, Arrays.stream(real().train().classCounts()).filter(n -> n > 0).count());
+    assertEquals(1, ModelConfig.NUM_CHANNELS);
+  }
+
+  @Test
+  @Tag("realdata")
+  @DisplayName("In [5]: y = 2 Pullover for training image 5; 6,000 images of each class")
+  void in05() {
+    int labelIndex = real().train().label(5);
+    assertEquals("y = 2 Pullover", "y = " + labelIndex + " " + FashionMnist.LABELS.get(labelIndex));
+    int[] expected = new int[10];
+    Arrays.fill(expected, 6_000);
+    assertArrayEquals(expected, real().train().classCounts());
+    assertEquals(10, FashionMnist.LABELS.size());
+  }
+
+  @Test
+  @Tag("realdata")
+  @DisplayName("In [6]: the first 5,000 training images validate, 55,000 train; images become 784 floats in [0,1], labels one-hot")
+  void in06() {
+    Split s = Split.of(real(), Split.NOTEBOOK_VALIDATION_SIZE);
+    assertEquals(55_000, s.train().size());
+    assertEquals(5_000, s.validation().size());
+    assertEquals(10_000, s.test().size());
+    assertEquals(real().train().label(5_000), s.train().label(0));
+    assertEquals(real().train().label(0), s.validation().label(0));
+    float[] x = s.train().images(new int[] {0, 1});
+    assertEquals(2 * 784, x.length);
+    float max = 0;
+    for (float v : x) {
+      assertTrue(v >= 0 && v <= 1);
+      max = Math.max(max, v);
+    }
+    assertEquals(1f, max, "the brightest pixel maps to 1");
+    float[] y = s.train().oneHot(new int[] {0});
+    assertEquals(1f, y[s.train().label(0)]);
+    assertEquals(1f, sum(y));
+  }
+
+  // --- Cells 7-11: the helpers (more in LayersTest) ---------------------------------------------
+
+  @Test
+  @DisplayName("In [7]: new_weights makes a variable of the given shape")
+  void in07() {
+    assertEquals("[5, 5, 1, 16]", shape(net.weightsConv1.shape()));
+  }
+
+  @Test
+  @DisplayName("In [8]: new_biases starts every bias at 0.05")
+  void in08() {
+    assertEquals(0.05f, Layers.BIAS_INIT);
+    net.initialize();
+    float[] fc2Biases = net.valueOf(net.trainableVariables.get(net.trainableVariables.size() - 1));
+    for (float b : fc2Biases) {
+      assertEquals(0.05f, b);
+    }
+  }
+
+  @Test
+  @DisplayName("In [9]: new_conv_layer returns the layer and its weights; 2x2 pooling halves 28 to 14")
+  void in09() {
+    assertEquals(14, net.layerConv1.shape().size(1));
+    assertEquals("[5, 5, 16, 36]", shape(net.weightsConv2.shape()));
+  }
+
+  @Test
+  @DisplayName("In [10]: flatten_layer returns the flat layer and num_features from the static shape")
+  void in10() {
+    assertEquals(net.layerConv2.shape().size(1) * net.layerConv2.shape().size(2) * net.layerConv2.shape().size(3), net.numFeatures);
+  }
+
+  @Test
+  @DisplayName("In [11]: new_fc_layer maps [?, num_inputs] to [?, num_outputs]")
+  void in11() {
+    assertEquals(net.numFeatures, net.layerFlat.shape().size(1));
+    assertEquals(128, net.layerFc1.shape().size(1));
+  }
+
+  // --- Cells 12-35: the graph -------------------------------------------------------------------
+
+  @Test
+  @DisplayName("In [12]: x is a float placeholder [?, 784] named 'x'")
+  void in12() {
+    assertEquals("[-1, 784]", shape(net.x.shape()));
+    assertEquals("x", net.x.op().name());
+  }
+
+  @Test
+  @DisplayName("In [13]: x_image reshapes x to [?, 28, 28, 1]")
+  void in13() {
+    assertEquals("[-1, 28, 28, 1]", shape(net.xImage.shape()));
+  }
+
+  @Test
+  @DisplayName("In [14]: y_true is a float placeholder [?, 10] named 'y_true'")
+  void in14() {
+    assertEquals("[-1, 10]", shape(net.yTrue.shape()));
+    assertEquals("y_true", net.yTrue.op().name());
+  }
+
+  @Test
+  @DisplayName("In [15]: y_true_cls is the argmax of y_true, a vector [?]")
+  void in15() {
+    assertEquals("[-1]", shape(net.yTrueCls.shape()));
+  }
+
+  @Test
+  @DisplayName("In [16]: layer_conv1 and weights_conv1 come from new_conv_layer on x_image")
+  void in16() {
+    assertTrue(net.trainableVariables.contains(net.weightsConv1));
+    assertEquals(net.trainableVariables.get(0), net.weightsConv1, "the first variable the graph creates");
+  }
+
+  @Test
+  @DisplayName("In [17]: layer_conv1 has shape (?, 14, 14, 16)")
+  void in17() {
+    assertEquals("[-1, 14, 14, 16]", shape(net.layerConv1.shape()));
+  }
+
+  @Test
+  @DisplayName("In [18]: layer_conv2 takes the 16 channels of layer_conv1 as input")
+  void in18() {
+    assertEquals(16, net.weightsConv2.shape().size(2));
+    assertEquals(net.trainableVariables.get(2), net.weightsConv2);
+  }
+
+  @Test
+  @DisplayName("In [19]: layer_conv2 has shape (?, 7, 7, 36)")
+  void in19() {
+    assertEquals("[-1, 7, 7, 36]", shape(net.layerConv2.shape()));
+  }
+
+  @Test
+  @DisplayName("In [20]: flatten_layer(layer_conv2) gives layer_flat and num_features")
+  void in20() {
+    assertEquals(2, net.layerFlat.shape().numDimensions());
+  }
+
+  @Test
+  @DisplayName("In [21]: layer_flat has shape (?, 1764)")
+  void in21() {
+    assertEquals("[-1, 1764]", shape(net.layerFlat.shape()));
+  }
+
+  @Test
+  @DisplayName("In [22]: num_features is 1764 = 7 x 7 x 36")
+  void in22() {
+    assertEquals(1764, net.numFeatures);
+  }
+
+  @Test
+  @DisplayName("In [23]: layer_fc1 is a ReLU layer: no negative outputs")
+  void in23() {
+    net.initialize();
+    float[] values = net.evaluate(net.layerFc1, split.test().images(ImageSet.range(0, 8)), 8);
+    for (float v : values) {
+      assertTrue(v >= 0);
+    }
+  }
+
+  @Test
+  @DisplayName("In [24]: layer_fc1 has shape (?, 128)")
+  void in24() {
+    assertEquals("[-1, 128]", shape(net.layerFc1.shape()));
+  }
+
+  @Test
+  @DisplayName("In [25]: layer_fc2 has no ReLU: its logits can be negative")
+  void in25() {
+    net.initialize();
+    float[] logits = net.evaluate(net.layerFc2, split.test().images(ImageSet.range(0, 32)), 32);
+    assertTrue(min(logits) < 0, "min logit " + min(logits));
+  }
+
+  @Test
+  @DisplayName("In [26]: layer_fc2 has shape (?, 10)")
+  void in26() {
+    assertEquals("[-1, 10]", shape(net.layerFc2.shape()));
+  }
+
+  @Test
+  @DisplayName("In [27]: y_pred is the softmax of layer_fc2: each row is positive and sums to 1")
+  void in27() {
+    net.initialize();
+    float[] images = split.test().images(ImageSet.range(0, 4));
+    float[] logits = net.evaluate(net.layerFc2, images, 4);
+    float[] probabilities = net.evaluate(net.yPred, images, 4);
+    for (int row = 0; row < 4; row++) {
+      double total = 0;
+      for (int c = 0; c < 10; c++) {
+        total += Math.exp(logits[row * 10 + c]);
+      }
+      for (int c = 0; c < 10; c++) {
+        assertEquals(Math.exp(logits[row * 10 + c]) / total, probabilities[row * 10 + c], 1e-6);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("In [28]: y_pred_cls is the index of the largest probability")
+  void in28() {
+    net.initialize();
+    float[] images = split.test().images(ImageSet.range(0, 16));
+    float[] probabilities = net.evaluate(net.yPred, images, 16);
+    long[] classes = net.predictClasses(images, 16);
+    for (int row = 0; row < 16; row++) {
+      int best = 0;
+      for (int c = 1; c < 10; c++) {
+        if (probabilities[row * 10 + c] > probabilities[row * 10 + best]) {
+          best = c;
+        }
+      }
+      assertEquals(best, classes[row]);
+    }
+  }
+
+  @Test
+  @DisplayName("In [29]: cross_entropy is -sum(y_true * log(softmax)) per image")
+  void in29() {
+    net.initialize();
+    int[] idx = ImageSet.range(0, 8);
+    float[] images = split.test().images(idx);
+    float[] labels = split.test().oneHot(idx);
+    float[] probabilities = net.evaluate(net.yPred, images, 8);
+    double expected = 0;
+    for (int row = 0; row < 8; row++) {
+      expected += -Math.log(probabilities[row * 10 + split.test().label(row)]);
+    }
+    // In [30] averages it: the cost.
+    assertEquals(expected / 8, net.cost(images, labels, 8), 1e-4);
+  }
+
+  @Test
+  @DisplayName("In [30]: cost is a scalar, the mean cross-entropy")
+  void in30() {
+    assertEquals(0, net.cost.shape().numDimensions());
+  }
+
+  @Test
+  @DisplayName("In [31]: one optimizer step changes every variable")
+  void in31() {
+    net.initialize();
+    List<float[]> before = new ArrayList<>();
+    for (Variable<TFloat32> v : net.trainableVariables) {
+      before.add(net.valueOf(v));
+    }
+    int[] idx = ImageSet.range(0, 64);
+    net.trainStep(split.train().images(idx), split.train().oneHot(idx), 64, 1e-3f);
+    for (int i = 0; i < before.size(); i++) {
+      assertFalse(Arrays.equals(before.get(i), net.valueOf(net.trainableVariables.get(i))), "variable " + i + " did not move");
+    }
+    assertEquals(8, net.trainableVariables.size(), "weights and biases of four layers");
+  }
+
+  @Test
+  @DisplayName("In [32]: correct_prediction compares y_pred_cls with y_true_cls")
+  void in32() {
+    assertEquals("[-1]", shape(net.correctPrediction.shape()));
+  }
+
+  @Test
+  @DisplayName("In [33]: accuracy is the mean of correct_prediction")
+  void in33() {
+    net.initialize();
+    int[] idx = ImageSet.range(0, 100);
+    float[] images = split.test().images(idx);
+    long[] classes = net.predictClasses(images, 100);
+    int correct = 0;
+    for (int i = 0; i < 100; i++) {
+      correct += classes[i] == split.test().label(i) ? 1 : 0;
+    }
+    assertEquals(correct / 100f, net.accuracy(images, split.test().oneHot(idx), 100), 1e-6);
+  }
+
+  @Test
+  @DisplayName("In [34]: the session runs the graph")
+  void in34() {
+    assertEquals(net.graph, net.session.graph());
+  }
+
+  @Test
+  @DisplayName("In [35]: initializing gives seeded weights: the same seed the same ones, another seed others")
+  void in35() {
+    try (ConvNet first = new ConvNet(net.config);
+        ConvNet same = new ConvNet(net.config);
+        ConvNet other = new ConvNet(net.config.withTraining(64, 1e-3f, 7))) {
+      first.initialize();
+      same.initialize();
+      other.initialize();
+      assertArrayEquals(first.valueOf(first.weightsConv1), same.valueOf(same.weightsConv1));
+      assertArrayEquals(first.valueOf(first.weightsConv2), same.valueOf(same.weightsConv2));
+      assertFalse(Arrays.equals(first.valueOf(first.weightsConv1), other.valueOf(other.weightsConv1)));
+    }
+  }
+
+  // --- Cells 36-47: training and evaluation ----------------------------------------------------
+
+  @Test
+  @DisplayName("In [36]: train_batch_size is 64")
+  void in36() {
+    assertEquals(64, ModelConfig.notebook().trainBatchSize());
+    assertEquals(64, Recipe.NOTEBOOK.batchSize);
+  }
+
+  @Test
+  @Tag("realdata")
+  @DisplayName("In [37]: random_batch, fixed: a seeded shuffled epoch is a permutation of the 55,000 training indices")
+  void in37() {
+    BatchSource source = new BatchSource(55_000, 64, 42);
+    int[] order = source.epochOrder(0);
+    int[] sorted = order.clone();
+    Arrays.sort(sorted);
+    assertArrayEquals(ImageSet.range(0, 55_000), sorted);
+    assertArrayEquals(order, new BatchSource(55_000, 64, 42).epochOrder(0), "same seed, same order");
+    assertFalse(Arrays.equals(order, ImageSet.range(0, 55_000)), "shuffled");
+  }
+
+  @Test
+  @DisplayName("In [38]: random_batch yields ceil(55000 / 64) = 860 batches an epoch")
+  void in38() {
+    assertEquals(860, new BatchSource(55_000, 64, 0).batchesPerEpoch());
+  }
+
+  @Test
+  @DisplayName("In [42]: print_test_accuracy classifies the test set in batches of 256, the same as one by one")
+  void in42() {
+    net.initialize();
+    Evaluation batched = trainer.evaluate(split.test());
+    assertEquals(Trainer.TEST_BATCH_SIZE, 256);
+    long[] single = new long[300];
+    for (int i = 0; i < 300; i++) {
+      single[i] = net.predictClasses(split.test().image(i), 1)[0];
+    }
+    for (int i = 0; i < 300; i++) {
+      assertEquals(single[i], batched.predicted()[i], "image " + i);
+    }
+  }
+
+  @Test
+  @DisplayName("In [43]: before training, accuracy is near chance (10%)")
+  void in43() {
+    net.initialize();
+    beforeTraining = trainer.printTestAccuracy(false, false);
+    assertEquals(0.10, beforeTraining.accuracy(), 0.08);
+    assertTrue(printed.get(printed.size() - 1).matches("Accuracy on Test-Set: \\d+\\.\\d% \\(\\d+ / 1000\\)"), printed.get(printed.size() - 1));
+  }
+
+  @Test
+  @DisplayName("In [44]: optimize(100) prints 'Optimization Iteration:      1, ...' and the time used")
+  void in44() {
+    printed.clear();
+    trainer.optimize(100);
+    assertTrue(printed.get(0).matches("Optimization Iteration:      1, Training Accuracy: [ \\d]{2}\\d\\.\\d%"), printed.get(0));
+    assertTrue(printed.get(1).matches("Time usage: 0:00:\\d\\d"), printed.get(1));
+    assertEquals(100, trainer.totalIterations());
+  }
+
+  @Test
+  @DisplayName("In [45]: after 100 iterations the accuracy has risen")
+  void in45() {
+    after100 = trainer.printTestAccuracy(false, false);
+    assertTrue(after100.accuracy() > beforeTraining.accuracy() + 0.2, after100.accuracy() + " vs " + beforeTraining.accuracy());
+  }
+
+  @Test
+  @DisplayName("In [46]: optimize continues the iteration count, and the cost falls over a few hundred steps")
+  void in46() {
+    int[] idx = ImageSet.range(0, 500);
+    float costBefore = net.cost(split.validation().images(idx), split.validation().oneHot(idx), 500);
+    printed.clear();
+    trainer.optimize(200);
+    assertEquals(300, trainer.totalIterations());
+    assertTrue(printed.get(0).startsWith("Optimization Iteration:    101,"), printed.get(0));
+    float costAfter = net.cost(split.validation().images(idx), split.validation().oneHot(idx), 500);
+    assertTrue(costAfter < 0.7 * costBefore, costBefore + " -> " + costAfter);
+  }
+
+  @Test
+  @DisplayName("In [41]: the confusion matrix sums to the test count, its diagonal to the correct count")
+  void in41() {
+    Evaluation e = trainer.printTestAccuracy(false, true);
+    int total = 0;
+    int diagonal = 0;
+    int[][] cm = e.confusionMatrix();
+    for (int r = 0; r < 10; r++) {
+      for (int c = 0; c < 10; c++) {
+        total += cm[r][c];
+      }
+      diagonal += cm[r][r];
+    }
+    assertEquals(e.total(), total);
+    assertEquals(e.correct(), diagonal);
+    assertTrue(printed.contains("Confusion Matrix:"));
+  }
+
+  @Test
+  @DisplayName("In [40]: plot_example_errors takes the misclassified test images in order")
+  void in40() {
+    Evaluation e = trainer.evaluate(split.test());
+    List<Integer> incorrect = e.incorrect();
+    assertEquals(e.total() - e.correct(), incorrect.size());
+    for (int i : incorrect) {
+      assertNotEquals(e.trueClasses()[i], e.predicted()[i]);
+    }
+  }
+
+  @Test
+  @DisplayName("In [39]: optimize refuses nothing silently: a diverging cost stops training with a message")
+  void in39() {
+    try (ConvNet wild = new ConvNet(net.config)) {
+      wild.initialize();
+      Trainer t = new Trainer(wild, split, LearningRateSchedule.constant(1e9f), line -> {});
+      RuntimeException e = assertThrows(RuntimeException.class, () -> t.optimize(300));
+      assertTrue(e.getMessage().contains("diverged"), e.getMessage());
+    }
+  }
+
+  @Test
+  @Tag("realdata")
+  @DisplayName("In [47]: on the real data the default recipe reaches at least 90% test accuracy, as metrics.json records")
+  void in47(@TempDir Path runs) {
+    TrainOptions options = TrainOptions.of(Recipe.DEFAULT, runs.resolve("run")).withFigures(false);
+    RunResult result = TrainingRun.run(options, line -> {});
+    assertTrue(result.testAccuracy() >= 0.90, "test accuracy " + result.testAccuracy());
+    JsonObject metrics = Metrics.read(result.runDir());
+    assertEquals(result.testAccuracy(), metrics.get("test_accuracy").getAsDouble());
+    assertEquals(result.iterations(), metrics.get("iterations").getAsLong());
+    assertTrue(metrics.get("validation_accuracy").getAsDouble() > 0.88);
+  }
+
+  // --- Cells 48-60: looking inside ---------------------------------------------------------------
+
+  @Test
+  @DisplayName("In [48]: plot_conv_weights reads the filter weights: weights_conv1 holds 5x5x1x16 values")
+  void in48() {
+    assertEquals(5 * 5 * 1 * 16, net.valueOf(net.weightsConv1).length);
+  }
+
+  @Test
+  @DisplayName("In [49]: plot_conv_layer feeds one image: layer_conv1 gives 14x14x16 non-negative values")
+  void in49() {
+    float[] values = net.evaluate(net.layerConv1, split.test().image(0), 1);
+    assertEquals(14 * 14 * 16, values.length);
+    assertTrue(min(values) >= 0);
+  }
+
+  @Test
+  @DisplayName("In [50]: plot_image reshapes 784 pixels to 28x28")
+  void in50() {
+    assertEquals(ModelConfig.IMG_SIZE * ModelConfig.IMG_SIZE, split.test().image(0).length);
+  }
+
+  @Test
+  @Tag("realdata")
+  @DisplayName("In [51]: image1 is test image 0, an Ankle boot")
+  void in51() {
+    assertEquals("Ankle boot", FashionMnist.LABELS.get(real().test().label(0)));
+  }
+
+  @Test
+  @Tag("realdata")
+  @DisplayName("In [52]: image2 is test image 13")
+  void in52() {
+    float[] image2 = real().test().image(13);
+    assertEquals(784, image2.length);
+    assertTrue(sum(image2) > 0);
+  }
+
+  @Test
+  @DisplayName("In [56]: weights_conv2 has 16 input channels of 36 filters each")
+  void in56() {
+    assertEquals(5 * 5 * 16 * 36, net.valueOf(net.weightsConv2).length);
+  }
+
+  @Test
+  @DisplayName("In [58]: layer_conv2 on one image gives 7x7x36 non-negative values")
+  void in58() {
+    float[] values = net.evaluate(net.layerConv2, split.test().image(0), 1);
+    assertEquals(7 * 7 * 36, values.length);
+    assertTrue(min(values) >= 0);
+  }
+
+  @Test
+  @DisplayName("In [60]: closing the session releases the graph")
+  void in60() {
+    ConvNet temporary = new ConvNet(net.config);
+    temporary.close();
+    assertThrows(IllegalStateException.class, () -> temporary.session.runner().fetch(temporary.cost).run());
+  }
+
+  private static float min(float[] values) {
+    float m = Float.POSITIVE_INFINITY;
+    for (float v : values) {
+      m = Math.min(m, v);
+    }
+    return m;
+  }
+
+  private static float sum(float[] values) {
+    float s = 0;
+    for (float v : values) {
+      s += v;
+    }
+    return s;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.convnet.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convnet.data.Split;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.testing.SyntheticData;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+  private static final Split SMALL = SyntheticData.split(640, 200, 300, 5);
+
+  private record Outcome(double[] costs, int[] predicted, List<String> lines) {}
+
+  private static Outcome train(long seed, long iterations) {
+    List<String> lines = new ArrayList<>();
+    try (ConvNet net = new ConvNet(ModelConfig.notebook().withTraining(32, 1e-3f, seed))) {
+      net.initialize();
+      Trainer trainer = new Trainer(net, SMALL, LearningRateSchedule.warmupCosine(1e-3f, 10, iterations), lines::add);
+      trainer.optimize(iterations);
+      double[] costs = trainer.history().steps.stream().mapToDouble(History.Step::cost).toArray();
+      return new Outcome(costs, trainer.evaluate(SMALL.test()).predicted(), lines);
+    }
+  }
+
+  @Test
+  void twoRunsWithTheSameSeedAreBitIdentical() {
+    Outcome a = train(3, 250);
+    Outcome b = train(3, 250);
+    assertEquals(3, a.costs().length, "logged at iterations 1, 101, 201");
+    assertArrayEquals(a.costs(), b.costs(), 0.0);
+    assertArrayEquals(a.predicted(), b.predicted());
+    assertEquals(a.lines().subList(0, 3), b.lines().subList(0, 3));
+  }
+
+  @Test
+  void validationIsMeasuredAtEachEpochEnd() {
+    try (ConvNet net = new ConvNet(ModelConfig.notebook().withTraining(32, 1e-3f, 1))) {
+      net.initialize();
+      Trainer trainer = new Trainer(net, SMALL, LearningRateSchedule.constant(1e-3f), line -> {});
+      List<Long> ended = new ArrayList<>();
+      trainer.onEpochEnd(ended::add);
+      trainer.optimize(2L * trainer.iterationsPerEpoch() + 3);
+      assertEquals(List.of(1L, 2L), ended);
+      assertEquals(2, trainer.history().epochs.size());
+      assertTrue(trainer.history().epochs.get(1).validationAccuracy() > 0.5);
+    }
+  }
+
+  @Test
+  void notebookFormatsAreReproducedExactly() {
+    assertEquals("Optimization Iteration:    101, Training Accuracy:  84.4%", Formats.iterationLine(101, 0.84375));
+    assertEquals("Optimization Iteration:      1, Training Accuracy: 100.0%", Formats.iterationLine(1, 1.0));
+    assertEquals("Time usage: 0:00:41", Formats.timeUsage(40.6));
+    assertEquals("Time usage: 1:02:03", Formats.timeUsage(3723));
+    assertEquals("90.6%", Formats.percent(0.906));
+  }
+
+  @Test
+  void theAccuracyLineMatchesTheNotebook() {
+    int[] predicted = new int[10_000];
+    int[] truth = new int[10_000];
+    for (int i = 0; i < 940; i++) {
+      predicted[i] = 1;
+    }
+    Evaluation e = new Evaluation(predicted, truth);
+    assertEquals("Accuracy on Test-Set: 90.6% (9060 / 10000)", e.accuracyLine("Test-Set"));
+  }
+
+  @Test
+  void theCosineScheduleWarmsUpThenDecaysToZero() {
+    LearningRateSchedule s = LearningRateSchedule.warmupCosine(1f, 10, 110);
+    assertEquals(0.1f, s.rate(0), 1e-6);
+    assertEquals(1f, s.rate(9), 1e-6);
+    assertEquals(0.5f, s.rate(60), 1e-6);
+    assertEquals(0f, s.rate(110), 1e-6);
+  }
+}
