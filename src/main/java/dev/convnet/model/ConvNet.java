@@ -25,6 +25,14 @@ public final class ConvNet implements AutoCloseable {
   public static final String X_NAME = "x";
   public static final String Y_TRUE_NAME = "y_true";
   public static final String LEARNING_RATE_NAME = "learning_rate";
+  /**
+   * Names under which the layers and filters the notebook plots can be fetched, here and in an
+   * exported SavedModel alike (identity ops, computed only when fetched).
+   */
+  public static final String LAYER_CONV1 = "layer_conv1";
+  public static final String LAYER_CONV2 = "layer_conv2";
+  public static final String WEIGHTS_CONV1 = "weights_conv1";
+  public static final String WEIGHTS_CONV2 = "weights_conv2";
 
   public final ModelConfig config;
   public final Graph graph;
@@ -101,6 +109,10 @@ public final class ConvNet implements AutoCloseable {
     Layers.ConvLayer conv2 = layers.newConvLayer(layerConv1, config.numFilters1(), config.filterSize2(), config.numFilters2(), true);
     layerConv2 = conv2.layer();
     weightsConv2 = conv2.weights();
+    tf.withName(LAYER_CONV1).identity(layerConv1);
+    tf.withName(LAYER_CONV2).identity(layerConv2);
+    tf.withName(WEIGHTS_CONV1).identity(weightsConv1);
+    tf.withName(WEIGHTS_CONV2).identity(weightsConv2);
     Layers.FlatLayer flat = layers.flattenLayer(layerConv2);
     layerFlat = flat.layer();
     numFeatures = flat.numFeatures();

@@ -1,11 +1,16 @@
 package dev.convnet.train;
 
 import dev.convnet.data.FashionMnist;
+import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.serve.ModelExport;
+import dev.convnet.viz.Figures;
+import dev.convnet.viz.NamedTensors;
+import dev.convnet.viz.Report;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +21,7 @@ public final class TrainingRun {
   /** In [44]: the notebook first trains for this many iterations and looks at the accuracy. */
   public static final long FIRST_OPTIMIZE = 100;
   public static final String SAVED_MODEL_DIR = "saved_model";
+  public static final String FIGURES_DIR = "figures";
 
   private TrainingRun() {}
 
@@ -25,11 +31,14 @@ public final class TrainingRun {
     FashionMnist.Data data = FashionMnist.load(options.dataDir());
     Split split = Split.of(data, options.validationSize());
     Path runDir = RunDirectory.prepare(options.runDir(), options.force());
-    return run(options, split, runDir, data.directory().toString(), progress);
+    return run(options, split, data.train(), runDir, data.directory().toString(), progress);
   }
 
-  /** Trains on an already loaded {@code split} (the tests hand in small generated data). */
-  public static RunResult run(TrainOptions options, Split split, Path runDir, String dataSource, TrainingProgress progress) {
+  /**
+   * Trains on an already loaded {@code split} (the tests hand in small generated data);
+   * {@code original} is the training set before the split, for the figure of In [5].
+   */
+  public static RunResult run(TrainOptions options, Split split, ImageSet original, Path runDir, String dataSource, TrainingProgress progress) {
     ModelConfig config = options.modelConfig();
     progress.println(String.format("Data: %s (%d train, %d validation, %d test)", dataSource,
         split.train().size(), split.validation().size(), split.test().size()));
@@ -71,6 +80,12 @@ public final class TrainingRun {
       Metrics.write(runDir, metrics);
       progress.println(String.format("Trained at %.0f images/s; wrote %s and %s", imagesPerSecond,
           runDir.resolve(Metrics.FILE_NAME), savedModel));
+      if (options.figures()) {
+        List<Figures.Figure> figures = Figures.drawAll(runDir.resolve(FIGURES_DIR), new NamedTensors(net.session), original,
+            split.test(), test, trainer.history());
+        Path report = Report.write(runDir, FIGURES_DIR, figures, Metrics.read(runDir));
+        progress.println("Figures: " + figures.size() + " PNG files in " + runDir.resolve(FIGURES_DIR) + "; open " + report);
+      }
       return result;
     }
   }
