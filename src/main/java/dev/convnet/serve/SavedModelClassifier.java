@@ -68,6 +68,11 @@ public final class SavedModelClassifier implements AutoCloseable {
     return Evaluation.classify(set, BATCH_SIZE, this::classes);
   }
 
+  /** The model's session, for fetching its named tensors. */
+  public org.tensorflow.Session session() {
+    return bundle.session();
+  }
+
   @Override
   public void close() {
     bundle.close();

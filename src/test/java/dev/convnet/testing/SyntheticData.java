@@ -83,4 +83,13 @@ public final class SyntheticData {
     ImageSet all = patterns(train + validation, seed);
     return new Split(all.slice(validation, train + validation), all.slice(0, validation), patterns(test, seed + 1));
   }
+
+  /** A copy of {@code set} where every {@code every}-th label is shifted by one: errors the best model makes. */
+  public static ImageSet mislabel(ImageSet set, int every) {
+    byte[] labels = set.labels().clone();
+    for (int i = 0; i < labels.length; i += every) {
+      labels[i] = (byte) ((labels[i] + 1) % 10);
+    }
+    return new ImageSet(set.pixels(), labels, set.imageSize());
+  }
 }
