@@ -7,8 +7,9 @@ import dev.convnet.train.RunResult;
 import dev.convnet.train.TrainOptions;
 import dev.convnet.train.TrainingProgress;
 import dev.convnet.train.TrainingRun;
-import java.io.PrintStream;
+import dev.convnet.train.Checkpoint;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,14 +71,33 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--fc-size", paramLabel = "N", defaultValue = "128", description = "Neurons in the fully-connected layer (notebook: ${DEFAULT-VALUE}).")
   int fcSize;
 
+  @Option(names = "--checkpoint-every", paramLabel = "N", description = "Write a checkpoint every N iterations (default: at each epoch's end; always at the end).")
+  Long checkpointEvery;
+
+  @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue an interrupted run from its last checkpoint to its planned end (its own settings are used).")
+  Path resume;
+
+  @Option(names = "--no-figures", description = "Skip the figures and report.html.")
+  boolean noFigures;
+
   @Option(names = "--no-progress", description = "No live progress bar (it is also off when stdout is not a terminal).")
   boolean noProgress;
 
   @Option(names = "--verbose", description = "Show TensorFlow's own log lines and stack traces of errors.")
   boolean verbose;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** Flags that fix what a run computes: a resumed run takes them from its checkpoint. */
+  private static final List<String> FIXED_BY_CHECKPOINT = List.of("--recipe", "--notebook", "--iterations", "--epochs",
+      "--batch-size", "--learning-rate", "--seed", "--validation-size", "--run-dir", "--force", "--checkpoint-every");
+  private static final List<String> ARCHITECTURE = List.of("--filter-size1", "--num-filters1", "--filter-size2", "--num-filters2", "--fc-size");
+
   @Override
   public Integer call() {
+    if (resume != null) {
+      return resume();
+    }
     Recipe chosen = notebook ? Recipe.NOTEBOOK : recipe;
     if (notebook && recipe != Recipe.DEFAULT && recipe != Recipe.NOTEBOOK) {
       throw new IllegalArgumentException("--notebook and --recipe " + recipe.name().toLowerCase() + " contradict each other; give one");
@@ -85,14 +105,42 @@ final class TrainCommand implements Callable<Integer> {
     ModelConfig architecture = new ModelConfig(filterSize1, numFilters1, filterSize2, numFilters2, fcSize,
         chosen.batchSize, chosen.learningRate, seed);
     TrainOptions options = new TrainOptions(chosen, iterations, epochs, batchSize, learningRate, seed, dataDir,
-        runDir != null ? runDir : RunDirectory.defaultPath(), force, validationSize, true, architecture);
+        runDir != null ? runDir : RunDirectory.defaultPath(), force, validationSize, !noFigures, architecture, checkpointEvery);
     options.modelConfig(); // validates the hyperparameters before any data is read
-    PrintStream out = System.out;
-    boolean live = !noProgress && System.console() != null;
-    try (TrainingProgress progress = live ? new ConsoleProgress(out) : TrainingProgress.lines(out)) {
+    try (TrainingProgress progress = progress()) {
       RunResult result = TrainingRun.run(options, progress);
       return result.test().total() > 0 ? 0 : 1;
     }
+  }
+
+  private Integer resume() {
+    picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    for (String flag : FIXED_BY_CHECKPOINT) {
+      if (parsed.hasMatchedOption(flag)) {
+        throw new IllegalArgumentException(flag + " cannot be combined with --resume: a resumed run keeps the settings it started with");
+      }
+    }
+    Checkpoint.State state = Checkpoint.readState(resume);
+    ModelConfig saved = state.model();
+    ModelConfig asked = new ModelConfig(filterSize1, numFilters1, filterSize2, numFilters2, fcSize, saved.trainBatchSize(), saved.learningRate(), saved.seed());
+    if (ARCHITECTURE.stream().anyMatch(parsed::hasMatchedOption) && !asked.equals(saved)) {
+      throw new IllegalArgumentException("the checkpoint in " + resume + " has a different architecture (" + describe(saved)
+          + ") than asked (" + describe(asked) + "); resume without architecture flags");
+    }
+    try (TrainingProgress progress = progress()) {
+      TrainingRun.resume(resume, dataDir, !noFigures, progress);
+      return 0;
+    }
+  }
+
+  private static String describe(ModelConfig c) {
+    return String.format("conv %dx%dx%d, conv %dx%dx%d, fc %d", c.filterSize1(), c.filterSize1(), c.numFilters1(),
+        c.filterSize2(), c.filterSize2(), c.numFilters2(), c.fcSize());
+  }
+
+  private TrainingProgress progress() {
+    boolean live = !noProgress && System.console() != null;
+    return live ? new ConsoleProgress(System.out) : TrainingProgress.lines(System.out);
   }
 
   /** Accepts recipe names in any case. */

@@ -19,6 +19,7 @@ import java.nio.file.Path;
  * @param validationSize  training images held out for validation (the first ones)
  * @param figures         whether to draw the figures and the HTML report
  * @param architecture    filter sizes and counts and fc size (training fields are taken from above)
+ * @param checkpointEvery iterations between checkpoints, or null for each epoch's end (and always at the end)
  */
 public record TrainOptions(
     Recipe recipe,
@@ -32,7 +33,8 @@ public record TrainOptions(
     boolean force,
     int validationSize,
     boolean figures,
-    ModelConfig architecture) {
+    ModelConfig architecture,
+    Long checkpointEvery) {
 
   public TrainOptions {
     if (iterations != null && epochs != null) {
@@ -50,6 +52,9 @@ public record TrainOptions(
     if (learningRate != null && !(learningRate > 0 && Float.isFinite(learningRate))) {
       throw new IllegalArgumentException("--learning-rate must be a positive number, got " + learningRate);
     }
+    if (checkpointEvery != null && checkpointEvery <= 0) {
+      throw new IllegalArgumentException("--checkpoint-every must be positive, got " + checkpointEvery);
+    }
     if (validationSize < 0) {
       throw new IllegalArgumentException("--validation-size must be 0 or more, got " + validationSize);
     }
@@ -58,19 +63,23 @@ public record TrainOptions(
   /** The defaults of {@code recipe}, writing to {@code runDir}. */
   public static TrainOptions of(Recipe recipe, Path runDir) {
     return new TrainOptions(recipe, null, null, null, null, ModelConfig.DEFAULT_SEED, null, runDir, false,
-        Split.NOTEBOOK_VALIDATION_SIZE, true, ModelConfig.notebook());
+        Split.NOTEBOOK_VALIDATION_SIZE, true, ModelConfig.notebook(), null);
   }
 
   public TrainOptions withLength(Long newIterations, Integer newEpochs) {
-    return new TrainOptions(recipe, newIterations, newEpochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture);
+    return new TrainOptions(recipe, newIterations, newEpochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture, checkpointEvery);
+  }
+
+  public TrainOptions withCheckpointEvery(Long every) {
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture, every);
   }
 
   public TrainOptions withDataDir(Path dir) {
-    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dir, runDir, force, validationSize, figures, architecture);
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dir, runDir, force, validationSize, figures, architecture, checkpointEvery);
   }
 
   public TrainOptions withFigures(boolean draw) {
-    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, draw, architecture);
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, draw, architecture, checkpointEvery);
   }
 
   public int effectiveBatchSize() {

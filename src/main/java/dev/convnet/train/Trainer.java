@@ -5,7 +5,6 @@ import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.ModelConfig;
-import java.util.function.LongConsumer;
 
 /**
  * Cells In [36]-[47]: the optimization loop and the accuracy printouts, over the notebook's
@@ -28,7 +27,7 @@ public final class Trainer {
   private long plannedIterations;
   private long totalIterations;
   private double trainSeconds;
-  private LongConsumer onEpochEnd = epoch -> {};
+  private Listener listener = new Listener() {};
   private double runningAccuracy = Double.NaN;
 
   public Trainer(ConvNet net, Split data, LearningRateSchedule schedule, TrainingProgress progress) {
@@ -52,9 +51,28 @@ public final class Trainer {
     this.plannedIterations = planned;
   }
 
-  /** Called with the 1-based epoch number each time an epoch ends (after its validation). */
-  public void onEpochEnd(LongConsumer callback) {
-    this.onEpochEnd = callback;
+  /** Hears about training as it goes: for checkpoints and TensorBoard. */
+  public interface Listener {
+    /** A step printed and logged (every 100 iterations). */
+    default void loggedStep(History.Step step) {}
+
+    /** An epoch ended and the validation set was measured. */
+    default void epochEnd(History.EpochEnd end) {}
+
+    /** Any step finished; {@code iterationsDone} counts all steps so far. */
+    default void afterStep(long iterationsDone) {}
+  }
+
+  public void setListener(Listener listener) {
+    this.listener = listener;
+  }
+
+  /** Continues a run from a checkpoint: iteration count, batch order, time and history carry on. */
+  public void restore(long iterations, double secondsSoFar, History previous) {
+    resumeAt(iterations);
+    trainSeconds = secondsSoFar;
+    history.steps.addAll(previous.steps);
+    history.epochs.addAll(previous.epochs);
   }
 
   /** In [39]'s {@code total_iterations}: iterations performed so far, over all calls. */
@@ -82,6 +100,7 @@ public final class Trainer {
    */
   public void optimize(long numIterations) {
     long start = System.nanoTime();
+    optimizeStart = start;
     ImageSet train = data.train();
     int pixels = ModelConfig.IMG_SIZE_FLAT;
     long end = totalIterations + numIterations;
@@ -107,23 +126,32 @@ public final class Trainer {
           // As the notebook does: the accuracy on this batch after the step.
           float acc = net.accuracy(xBatch, yBatch, n);
           progress.println(Formats.iterationLine(i + 1, acc));
-          history.steps.add(new History.Step(i + 1, step.cost(), acc, rate));
+          History.Step logged = new History.Step(i + 1, step.cost(), acc, rate);
+          history.steps.add(logged);
+          listener.loggedStep(logged);
         }
-        if ((i + 1) % batches.batchesPerEpoch() == 0) {
-          long epoch = (i + 1) / batches.batchesPerEpoch();
-          totalIterations = i + 1;
-          if (data.validation().size() > 0) {
-            history.epochs.add(new History.EpochEnd(epoch, i + 1, evaluate(data.validation()).accuracy()));
-          }
-          onEpochEnd.accept(epoch);
+        totalIterations = i + 1;
+        if ((i + 1) % batches.batchesPerEpoch() == 0 && data.validation().size() > 0) {
+          History.EpochEnd epochEnd = new History.EpochEnd((i + 1) / batches.batchesPerEpoch(), i + 1, evaluate(data.validation()).accuracy());
+          history.epochs.add(epochEnd);
+          listener.epochEnd(epochEnd);
         }
+        listener.afterStep(i + 1);
       }
       totalIterations = end;
     } finally {
       double seconds = (System.nanoTime() - start) / 1e9;
       trainSeconds += seconds;
       progress.println(Formats.timeUsage(seconds));
+      optimizeStart = 0;
     }
+  }
+
+  /** Seconds spent in optimize so far, including the current call (for checkpoints mid-run). */
+  private long optimizeStart;
+
+  public double trainSecondsIncludingCurrent() {
+    return trainSeconds + (optimizeStart == 0 ? 0 : (System.nanoTime() - optimizeStart) / 1e9);
   }
 
   /** The predicted class of every image of {@code set}, computed in batches of 256. */

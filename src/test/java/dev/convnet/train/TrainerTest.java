@@ -44,7 +44,12 @@ class TrainerTest {
       net.initialize();
       Trainer trainer = new Trainer(net, SMALL, LearningRateSchedule.constant(1e-3f), line -> {});
       List<Long> ended = new ArrayList<>();
-      trainer.onEpochEnd(ended::add);
+      trainer.setListener(new Trainer.Listener() {
+        @Override
+        public void epochEnd(History.EpochEnd end) {
+          ended.add(end.epoch());
+        }
+      });
       trainer.optimize(2L * trainer.iterationsPerEpoch() + 3);
       assertEquals(List.of(1L, 2L), ended);
       assertEquals(2, trainer.history().epochs.size());

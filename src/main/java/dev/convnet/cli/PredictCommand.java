@@ -1,0 +1,106 @@
+package dev.convnet.cli;
+
+import com.google.gson.Gson;
+import dev.convnet.data.FashionMnist;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.serve.ImageInput;
+import dev.convnet.serve.SavedModelClassifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code convnet predict}: the three likeliest classes of each image file. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = {"Classify image files (PNG, JPEG, GIF, BMP; any size) with a SavedModel.",
+        "Each image becomes grey 28x28; a light background is inverted to match Fashion-MNIST's light-on-black.",
+        "Exit code 0 when every file was classified, 1 when any failed (the others are still classified)."})
+final class PredictCommand implements Callable<Integer> {
+  private static final Gson GSON = new Gson();
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "DIR", required = true, description = "A SavedModel folder, such as runs/<timestamp>/saved_model.")
+  Path model;
+
+  @Option(names = "--json", description = "One JSON object per line and file instead of text.")
+  boolean json;
+
+  @Option(names = "--verbose", description = "Show stack traces of errors.")
+  boolean verbose;
+
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "Image files to classify.")
+  List<Path> files;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    int failed = 0;
+    try (SavedModelClassifier classifier = SavedModelClassifier.load(model)) {
+      for (Path file : files) {
+        String name = file.toString();
+        ImageInput.Prepared image;
+        try {
+          image = ImageInput.read(file);
+        } catch (IllegalArgumentException e) {
+          failed++;
+          if (json) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("file", name);
+            error.put("error", e.getMessage());
+            out.println(GSON.toJson(error));
+          } else {
+            err.println("convnet: error: " + e.getMessage());
+          }
+          continue;
+        }
+        float[] p = classifier.probabilities(image.pixels(), 1);
+        List<Integer> top = IntStream.range(0, ModelConfig.NUM_CLASSES).boxed()
+            .sorted(Comparator.comparingDouble((Integer c) -> -p[c])).limit(3).toList();
+        if (json) {
+          Map<String, Object> line = new LinkedHashMap<>();
+          line.put("file", name);
+          line.put("class", top.get(0));
+          line.put("label", FashionMnist.LABELS.get(top.get(0)));
+          line.put("probability", p[top.get(0)]);
+          line.put("inverted", image.inverted());
+          List<Map<String, Object>> top3 = new ArrayList<>();
+          for (int c : top) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("class", c);
+            entry.put("label", FashionMnist.LABELS.get(c));
+            entry.put("probability", p[c]);
+            top3.add(entry);
+          }
+          line.put("top3", top3);
+          out.println(GSON.toJson(line));
+        } else {
+          StringBuilder sb = new StringBuilder(name).append(": ");
+          for (int k = 0; k < top.size(); k++) {
+            int c = top.get(k);
+            sb.append(k == 0 ? "" : ", ").append(FashionMnist.LABELS.get(c)).append(String.format(" %.1f%%", 100 * p[c]));
+          }
+          if (image.inverted()) {
+            sb.append("  (light background: inverted to light-on-dark)");
+          }
+          out.println(sb);
+        }
+        out.flush();
+      }
+    }
+    out.flush();
+    err.flush();
+    return failed == 0 ? 0 : 1;
+  }
+}
