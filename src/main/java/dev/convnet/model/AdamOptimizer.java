@@ -15,7 +15,12 @@ import org.tensorflow.types.TFloat32;
  * <p>Written here rather than taken from {@code tensorflow-framework} 1.1.0, whose {@code Adam}
  * multiplies {@code beta1_power} and {@code beta2_power} without waiting for the apply ops that
  * read them, so a step may see the old or the new powers. Here the power updates run under a
- * control dependency on every apply op, which makes each step exact and seeded runs repeatable.
+ * control dependency on every apply op, which makes each step exact.
+ *
+ * <p>A second ordering makes runs repeatable: every apply op waits for every gradient. The
+ * variables are TF1-style references, read in place; without that wait, an apply op for the last
+ * layer could update its weights while the backward pass still reads them for the gradients of
+ * earlier layers, and runs with the same seed drifted apart after a couple of steps.
  */
 public final class AdamOptimizer {
   /** Decay of the first-moment (mean) estimate; TensorFlow's default. */
@@ -40,6 +45,15 @@ public final class AdamOptimizer {
     Operand<TFloat32> beta2 = adam.constant(BETA2);
     Operand<TFloat32> epsilon = adam.constant(EPSILON);
 
+    List<Op> gradientsDone = new ArrayList<>();
+    List<Operand<TFloat32>> gradient = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      org.tensorflow.op.core.Identity<TFloat32> g = adam.identity(gradients.<TFloat32>dy(i));
+      gradient.add(g);
+      gradientsDone.add(g);
+    }
+    Ops afterGradients = adam.withControlDependencies(gradientsDone);
+
     List<Op> applies = new ArrayList<>();
     List<Variable<TFloat32>> slots = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
@@ -48,8 +62,8 @@ public final class AdamOptimizer {
       Variable<TFloat32> v = adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
       slots.add(m);
       slots.add(v);
-      applies.add(adam.train.applyAdam(variable, m, v, beta1Power, beta2Power, learningRate, beta1, beta2, epsilon,
-          gradients.dy(i)));
+      applies.add(afterGradients.train.applyAdam(variable, m, v, beta1Power, beta2Power, learningRate, beta1, beta2, epsilon,
+          gradient.get(i)));
     }
     // The fix: advance the powers only after every apply op has read them.
     Ops afterApplies = adam.withControlDependencies(applies);

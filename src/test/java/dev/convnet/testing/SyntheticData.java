@@ -92,4 +92,16 @@ public final class SyntheticData {
     }
     return new ImageSet(set.pixels(), labels, set.imageSize());
   }
+
+  /** Random pixels and labels: nothing to learn, but large gradients that expose any ordering race. */
+  public static ImageSet noise(int count, long seed) {
+    Random random = new Random(seed);
+    byte[] pixels = new byte[count * 784];
+    random.nextBytes(pixels);
+    byte[] labels = new byte[count];
+    for (int i = 0; i < count; i++) {
+      labels[i] = (byte) random.nextInt(10);
+    }
+    return new ImageSet(pixels, labels, 28);
+  }
 }

@@ -1,0 +1,214 @@
+package dev.convnet.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import dev.convnet.cli.Main;
+import dev.convnet.data.ImageSet;
+import dev.convnet.data.Split;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.testing.Forked;
+import dev.convnet.testing.SyntheticData;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.Summary;
+import org.tensorflow.types.TFloat32;
+
+class CheckpointTest {
+  @TempDir Path dir;
+  private static final Split SMALL = SyntheticData.split(640, 128, 256, 9);
+
+  private static List<Variable<TFloat32>> everything(ConvNet net) {
+    List<Variable<TFloat32>> all = new ArrayList<>(net.trainableVariables);
+    all.addAll(net.adamState.slots());
+    all.add(net.adamState.beta1Power());
+    all.add(net.adamState.beta2Power());
+    return all;
+  }
+
+  @Test
+  void restoreGivesBackEveryVariableAdamsStateIncluded() {
+    ModelConfig config = ModelConfig.notebook().withTraining(32, 1e-3f, 1);
+    try (ConvNet trained = new ConvNet(config); ConvNet fresh = new ConvNet(config.withTraining(32, 1e-3f, 99))) {
+      trained.initialize();
+      Trainer trainer = new Trainer(trained, SMALL, LearningRateSchedule.constant(1e-3f), line -> {});
+      trainer.optimize(30);
+      Checkpoint.save(dir, trained, TrainingRun.stateOf(TrainOptions.of(Recipe.NOTEBOOK, dir), config, 30, trainer));
+      fresh.initialize();
+      Checkpoint.restore(dir, fresh);
+      List<Variable<TFloat32>> a = everything(trained);
+      List<Variable<TFloat32>> b = everything(fresh);
+      assertEquals(8 + 16 + 2, a.size(), "8 variables, their two moments each, two powers");
+      for (int i = 0; i < a.size(); i++) {
+        assertArrayEquals(trained.valueOf(a.get(i)), fresh.valueOf(b.get(i)), "variable " + i);
+      }
+      assertEquals(30, Checkpoint.readState(dir).iteration());
+    }
+  }
+
+  @Test
+  void aResumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+    // The notebook's constant rate, so stopping at 120 of 240 changes nothing but the interruption.
+    Path whole = dir.resolve("whole");
+    RunResult uninterrupted = TrainingRun.run(TrainOptions.of(Recipe.NOTEBOOK, whole).withLength(240L, null).withFigures(false),
+        SMALL, SMALL.train(), whole, "generated", line -> {});
+
+    Path halves = dir.resolve("halves");
+    TrainingRun.run(TrainOptions.of(Recipe.NOTEBOOK, halves).withLength(120L, null).withFigures(false),
+        SMALL, SMALL.train(), halves, "generated", line -> {});
+    // Pretend the run had been planned for 240 and stopped at 120.
+    Path state = halves.resolve(Checkpoint.DIR).resolve("state.json");
+    JsonObject json = new Gson().fromJson(Files.readString(state), JsonObject.class);
+    json.addProperty("plannedIterations", 240);
+    Files.writeString(state, new Gson().toJson(json));
+    List<String> printed = new ArrayList<>();
+    RunResult resumed = TrainingRun.resume(halves, SMALL, SMALL.train(), printed::add);
+
+    assertTrue(printed.contains("Resuming from the checkpoint at iteration 120 of 240"), printed.toString());
+    assertEquals(240, resumed.iterations());
+    assertArrayEquals(uninterrupted.test().predicted(), resumed.test().predicted());
+    try (var a = org.tensorflow.SavedModelBundle.load(whole.resolve("saved_model").toString(), "serve");
+        var b = org.tensorflow.SavedModelBundle.load(halves.resolve("saved_model").toString(), "serve")) {
+      float[] pa = probabilities(a);
+      float[] pb = probabilities(b);
+      assertArrayEquals(pa, pb, 0f, "bit-identical outputs");
+    }
+  }
+
+  private static float[] probabilities(org.tensorflow.SavedModelBundle bundle) {
+    try (var x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(8, 784),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(SMALL.test().images(ImageSet.range(0, 8))));
+        var r = bundle.session().runner().feed("x", x).fetch("y_pred").run()) {
+      float[] out = new float[80];
+      ((TFloat32) r.get(0)).copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(out, false, false));
+      return out;
+    }
+  }
+
+  @Test
+  void aCorruptCheckpointIsAOneLineErrorAndChangesNothing() throws Exception {
+    Path run = dir.resolve("run");
+    TrainingRun.run(TrainOptions.of(Recipe.NOTEBOOK, run).withLength(50L, null).withFigures(false), SMALL, SMALL.train(), run, "generated", line -> {});
+    Path data = Files.list(run.resolve(Checkpoint.DIR)).filter(p -> p.getFileName().toString().startsWith("variables.data")).findFirst().orElseThrow();
+    Files.write(data, new byte[] {1, 2, 3});
+    Map<String, FileTime> before = listing(run);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(run, SMALL, SMALL.train(), line -> {}));
+    assertTrue(e.getMessage().startsWith("cannot restore the checkpoint"), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"));
+    assertEquals(before, listing(run), "nothing in the run directory changed");
+
+    Files.writeString(run.resolve(Checkpoint.DIR).resolve("state.json"), "{ not json");
+    e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(run, SMALL, SMALL.train(), line -> {}));
+    assertTrue(e.getMessage().contains("is corrupt"), e.getMessage());
+
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(empty, SMALL, SMALL.train(), line -> {}));
+    assertTrue(e.getMessage().contains("has no checkpoint"), e.getMessage());
+  }
+
+  @Test
+  void theEventFileHoldsTheLoggedValues() throws Exception {
+    Path run = dir.resolve("tb");
+    RunResult result = TrainingRun.run(TrainOptions.of(Recipe.DEFAULT, run).withLength(250L, null).withFigures(false),
+        SMALL, SMALL.train(), run, "generated", line -> {});
+    Map<String, TreeMap<Long, Float>> scalars = readScalars(run.resolve(TrainingRun.TENSORBOARD_DIR));
+    for (History.Step step : result.history().steps) {
+      assertEquals((float) step.cost(), scalars.get("loss").get(step.iteration()), 0f);
+      assertEquals((float) step.trainAccuracy(), scalars.get("accuracy/train").get(step.iteration()), 0f);
+    }
+    assertEquals(3, scalars.get("loss").size());
+    for (History.EpochEnd end : result.history().epochs) {
+      assertEquals((float) end.validationAccuracy(), scalars.get("accuracy/validation").get(end.iteration()), 0f);
+    }
+    assertEquals(result.history().epochs.size(), scalars.get("accuracy/validation").size());
+  }
+
+  /** Reads TFRecord-framed Event protos: length, its CRC, the event, its CRC. */
+  static Map<String, TreeMap<Long, Float>> readScalars(Path folder) throws Exception {
+    Map<String, TreeMap<Long, Float>> out = new TreeMap<>();
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path file : files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents")).toList()) {
+        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
+          while (true) {
+            byte[] header = new byte[12];
+            try {
+              in.readFully(header);
+            } catch (EOFException end) {
+              break;
+            }
+            long length = ByteBuffer.wrap(header, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            byte[] body = new byte[(int) length];
+            in.readFully(body);
+            in.readFully(new byte[4]);
+            Event event = Event.parseFrom(body);
+            for (Summary.Value v : event.getSummary().getValueList()) {
+              float value = v.hasTensor() ? v.getTensor().getFloatVal(0) : v.getSimpleValue();
+              out.computeIfAbsent(v.getTag(), t -> new TreeMap<>()).put(event.getStep(), value);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  @Tag("realdata")
+  void aRunKilledMidTrainingResumesAndItsIterationCountContinues() throws Exception {
+    Path run = dir.resolve("killed");
+    Process p = Forked.java(Main.class, "train", "--iterations", "1500", "--checkpoint-every", "200", "--no-figures",
+        "--no-progress", "--run-dir", run.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Path state = run.resolve(Checkpoint.DIR).resolve("state.json");
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!Files.exists(state) && System.nanoTime() < deadline && p.isAlive()) {
+      Thread.sleep(100);
+    }
+    assertTrue(Files.exists(state), "a checkpoint appeared");
+    p.destroyForcibly(); // SIGKILL
+    p.waitFor();
+    long at = Checkpoint.readState(run).iteration();
+    assertTrue(at >= 200 && at < 1500 && at % 200 == 0, "checkpoint at " + at);
+    List<String> printed = new ArrayList<>();
+    RunResult resumed = TrainingRun.resume(run, null, false, printed::add);
+    assertEquals(1500, resumed.iterations());
+    assertTrue(printed.stream().anyMatch(l -> l.startsWith("Resuming from the checkpoint at iteration " + at)), printed.toString());
+    String next = String.format("Optimization Iteration: %6d,", (at / 100) * 100 + 1);
+    assertTrue(printed.stream().anyMatch(l -> l.startsWith(next)), "continues at " + next);
+    assertEquals(1500, Metrics.read(run).get("iterations").getAsLong());
+    assertEquals(1, resumed.history().steps.get(0).iteration(), "history from before the kill is kept");
+    assertTrue(resumed.testAccuracy() > 0.85, "accuracy " + resumed.testAccuracy());
+  }
+
+  private static Map<String, FileTime> listing(Path root) throws Exception {
+    Map<String, FileTime> out = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.toList()) {
+        out.put(root.relativize(p).toString(), Files.getLastModifiedTime(p));
+      }
+    }
+    return out;
+  }
+}
