@@ -23,14 +23,19 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder with the four IDX files (default: the usual places).")
   Path dataDir;
 
+  @Option(names = "--device", paramLabel = "WHERE", defaultValue = "auto", converter = TrainCommand.DeviceConverter.class,
+      description = "auto, cpu or gpu (fails at once when TensorFlow sees none). Default: ${DEFAULT-VALUE}.")
+  dev.convnet.model.Device device;
+
   @Option(names = "--verbose", description = "Show stack traces of errors.")
   boolean verbose;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    String where = device.resolve(); // before loading anything
     FashionMnist.Data data = FashionMnist.load(dataDir);
-    try (SavedModelClassifier classifier = SavedModelClassifier.load(model)) {
+    try (SavedModelClassifier classifier = SavedModelClassifier.load(model, where)) {
       Evaluation test = classifier.evaluate(data.test());
       out.println(test.accuracyLine("Test-Set"));
       out.println("Confusion Matrix:");

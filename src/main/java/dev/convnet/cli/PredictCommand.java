@@ -36,6 +36,10 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line and file instead of text.")
   boolean json;
 
+  @Option(names = "--device", paramLabel = "WHERE", defaultValue = "auto", converter = TrainCommand.DeviceConverter.class,
+      description = "auto, cpu or gpu (fails at once when TensorFlow sees none). Default: ${DEFAULT-VALUE}.")
+  dev.convnet.model.Device device;
+
   @Option(names = "--verbose", description = "Show stack traces of errors.")
   boolean verbose;
 
@@ -47,7 +51,7 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int failed = 0;
-    try (SavedModelClassifier classifier = SavedModelClassifier.load(model)) {
+    try (SavedModelClassifier classifier = SavedModelClassifier.load(model, device.resolve())) {
       for (Path file : files) {
         String name = file.toString();
         ImageInput.Prepared image;

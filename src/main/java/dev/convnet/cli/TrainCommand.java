@@ -1,5 +1,6 @@
 package dev.convnet.cli;
 
+import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.train.Recipe;
 import dev.convnet.train.RunDirectory;
@@ -80,6 +81,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-figures", description = "Skip the figures and report.html.")
   boolean noFigures;
 
+  @Option(names = "--device", paramLabel = "WHERE", defaultValue = "auto", converter = DeviceConverter.class,
+      description = "auto (a GPU when TensorFlow sees one, else the CPU), cpu, or gpu (fails at once when there is none). Default: ${DEFAULT-VALUE}.")
+  Device device;
+
   @Option(names = "--no-progress", description = "No live progress bar (it is also off when stdout is not a terminal).")
   boolean noProgress;
 
@@ -105,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
     ModelConfig architecture = new ModelConfig(filterSize1, numFilters1, filterSize2, numFilters2, fcSize,
         chosen.batchSize, chosen.learningRate, seed);
     TrainOptions options = new TrainOptions(chosen, iterations, epochs, batchSize, learningRate, seed, dataDir,
-        runDir != null ? runDir : RunDirectory.defaultPath(), force, validationSize, !noFigures, architecture, checkpointEvery);
+        runDir != null ? runDir : RunDirectory.defaultPath(), force, validationSize, !noFigures, architecture, checkpointEvery, device);
     options.modelConfig(); // validates the hyperparameters before any data is read
     try (TrainingProgress progress = progress()) {
       RunResult result = TrainingRun.run(options, progress);
@@ -128,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
           + ") than asked (" + describe(asked) + "); resume without architecture flags");
     }
     try (TrainingProgress progress = progress()) {
-      TrainingRun.resume(resume, dataDir, !noFigures, progress);
+      TrainingRun.resume(resume, dataDir, !noFigures, device, progress);
       return 0;
     }
   }
@@ -155,4 +160,16 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
+
+  /** Accepts device names in any case. */
+  static final class DeviceConverter implements picocli.CommandLine.ITypeConverter<Device> {
+    @Override
+    public Device convert(String value) {
+      try {
+        return Device.valueOf(value.trim().toUpperCase());
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("unknown device '" + value + "' (choose auto, cpu or gpu)");
+      }
+    }
+  }
 }

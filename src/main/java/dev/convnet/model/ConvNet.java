@@ -1,7 +1,6 @@
 package dev.convnet.model;
 
 import java.util.List;
-import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -82,20 +81,23 @@ public final class ConvNet implements AutoCloseable {
   /** In [34]: the session that runs the graph. */
   public final Session session;
 
-  /** Builds the graph on TensorFlow's default device placement. */
+  /** The device the ops are pinned to, such as "/device:CPU:0". */
+  public final String device;
+
+  /** Builds the graph on the CPU. */
   public ConvNet(ModelConfig config) {
-    this(config, null);
+    this(config, Device.CPU_NAME);
   }
 
   /**
-   * Builds the graph; with {@code device} (such as "/GPU:0") every op is pinned there, falling back
-   * to the CPU only for ops that have no kernel on it.
+   * Builds the graph with every op pinned to {@code device} (a name from {@link Device#resolve()});
+   * on a GPU, ops without a GPU kernel fall back to the CPU.
    */
-  public ConvNet(ModelConfig config, DeviceSpec device) {
+  public ConvNet(ModelConfig config, String device) {
     this.config = config;
+    this.device = device;
     this.graph = new Graph();
-    Ops base = Ops.create(graph);
-    this.tf = device == null ? base : base.withDevice(device);
+    this.tf = Ops.create(graph).withDevice(Device.spec(device));
     Layers layers = new Layers(tf, config.seed());
 
     x = tf.withName(X_NAME).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, ModelConfig.IMG_SIZE_FLAT)));
@@ -133,7 +135,7 @@ public final class ConvNet implements AutoCloseable {
     correctPrediction = tf.math.equal(yPredCls, yTrueCls);
     accuracy = tf.withName("accuracy").math.mean(tf.dtypes.cast(correctPrediction, TFloat32.class), tf.constant(0));
 
-    session = new Session(graph, sessionConfig(device != null));
+    session = new Session(graph, sessionConfig(device.equals(Device.GPU_NAME)));
   }
 
   /**

@@ -27,12 +27,18 @@ public final class SavedModelClassifier implements AutoCloseable {
     this.function = bundle.function(ModelExport.SIGNATURE_KEY);
   }
 
-  /** Loads {@code dir}; a folder that is not such a SavedModel gets a one-line error. */
+  /** Loads {@code dir} on the CPU. */
   public static SavedModelClassifier load(Path dir) {
+    return load(dir, dev.convnet.model.Device.CPU_NAME);
+  }
+
+  /** Loads {@code dir} to run on {@code device}; a folder that is not such a SavedModel gets a one-line error. */
+  public static SavedModelClassifier load(Path dir, String device) {
     if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
       throw new IllegalArgumentException(dir + " is not a SavedModel (no saved_model.pb); pass a run's saved_model folder");
     }
-    SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), ModelExport.TAG);
+    SavedModelBundle bundle = SavedModelBundle.loader(dir.toString()).withTags(ModelExport.TAG)
+        .withConfigProto(dev.convnet.model.Device.loadConfig(device)).load();
     try {
       return new SavedModelClassifier(bundle);
     } catch (RuntimeException e) {

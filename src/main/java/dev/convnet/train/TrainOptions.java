@@ -1,6 +1,7 @@
 package dev.convnet.train;
 
 import dev.convnet.data.Split;
+import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import java.nio.file.Path;
 
@@ -20,6 +21,7 @@ import java.nio.file.Path;
  * @param figures         whether to draw the figures and the HTML report
  * @param architecture    filter sizes and counts and fc size (training fields are taken from above)
  * @param checkpointEvery iterations between checkpoints, or null for each epoch's end (and always at the end)
+ * @param device          where to train: auto, cpu or gpu
  */
 public record TrainOptions(
     Recipe recipe,
@@ -34,7 +36,8 @@ public record TrainOptions(
     int validationSize,
     boolean figures,
     ModelConfig architecture,
-    Long checkpointEvery) {
+    Long checkpointEvery,
+    Device device) {
 
   public TrainOptions {
     if (iterations != null && epochs != null) {
@@ -63,23 +66,27 @@ public record TrainOptions(
   /** The defaults of {@code recipe}, writing to {@code runDir}. */
   public static TrainOptions of(Recipe recipe, Path runDir) {
     return new TrainOptions(recipe, null, null, null, null, ModelConfig.DEFAULT_SEED, null, runDir, false,
-        Split.NOTEBOOK_VALIDATION_SIZE, true, ModelConfig.notebook(), null);
+        Split.NOTEBOOK_VALIDATION_SIZE, true, ModelConfig.notebook(), null, Device.AUTO);
   }
 
   public TrainOptions withLength(Long newIterations, Integer newEpochs) {
-    return new TrainOptions(recipe, newIterations, newEpochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture, checkpointEvery);
+    return new TrainOptions(recipe, newIterations, newEpochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture, checkpointEvery, device);
   }
 
   public TrainOptions withCheckpointEvery(Long every) {
-    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture, every);
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture, every, device);
+  }
+
+  public TrainOptions withDevice(Device where) {
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, figures, architecture, checkpointEvery, where);
   }
 
   public TrainOptions withDataDir(Path dir) {
-    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dir, runDir, force, validationSize, figures, architecture, checkpointEvery);
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dir, runDir, force, validationSize, figures, architecture, checkpointEvery, device);
   }
 
   public TrainOptions withFigures(boolean draw) {
-    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, draw, architecture, checkpointEvery);
+    return new TrainOptions(recipe, iterations, epochs, batchSize, learningRate, seed, dataDir, runDir, force, validationSize, draw, architecture, checkpointEvery, device);
   }
 
   public int effectiveBatchSize() {

@@ -4,6 +4,7 @@ import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
+import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.serve.ModelExport;
 import dev.convnet.viz.Figures;
@@ -31,6 +32,7 @@ public final class TrainingRun {
   /** Loads the data and trains as {@code options} say; {@code progress} receives every printed line. */
   public static RunResult run(TrainOptions options, TrainingProgress progress) {
     RunDirectory.check(options.runDir(), options.force()); // refuse before any loading
+    options.device().resolve(); // and before any loading, a GPU that is not there
     FashionMnist.Data data = FashionMnist.load(options.dataDir());
     Split split = Split.of(data, options.validationSize());
     Path runDir = RunDirectory.prepare(options.runDir(), options.force());
@@ -50,13 +52,14 @@ public final class TrainingRun {
   public static TrainOptions optionsOf(Checkpoint.State state, Path runDir, Path dataDir, boolean figures) {
     Recipe recipe = Recipe.valueOf(state.recipe());
     return new TrainOptions(recipe, state.plannedIterations(), null, state.batchSize(), state.learningRate(), state.seed(),
-        dataDir, runDir, true, state.validationSize(), figures, state.model(), null);
+        dataDir, runDir, true, state.validationSize(), figures, state.model(), null, Device.AUTO);
   }
 
   /** Continues the run in {@code runDir} from its last checkpoint to its planned end. */
-  public static RunResult resume(Path runDir, Path dataDir, boolean figures, TrainingProgress progress) {
+  public static RunResult resume(Path runDir, Path dataDir, boolean figures, Device device, TrainingProgress progress) {
     Checkpoint.State state = Checkpoint.readState(runDir);
-    TrainOptions options = optionsOf(state, runDir, dataDir, figures);
+    TrainOptions options = optionsOf(state, runDir, dataDir, figures).withDevice(device);
+    device.resolve();
     FashionMnist.Data data = FashionMnist.load(dataDir);
     Split split = Split.of(data, options.validationSize());
     return execute(options, split, data.train(), runDir, data.directory().toString(), progress, state);
@@ -71,7 +74,8 @@ public final class TrainingRun {
   private static RunResult execute(TrainOptions options, Split split, ImageSet original, Path runDir, String dataSource,
       TrainingProgress progress, Checkpoint.State resumeFrom) {
     ModelConfig config = options.modelConfig();
-    try (ConvNet net = new ConvNet(config)) {
+    String device = options.device().resolve();
+    try (ConvNet net = new ConvNet(config, device)) {
       net.initialize();
       long planned = resumeFrom != null ? resumeFrom.plannedIterations()
           : options.plannedIterations(new Trainer(net, split, LearningRateSchedule.constant(0), progress).iterationsPerEpoch());
@@ -87,6 +91,7 @@ public final class TrainingRun {
           options.recipe().name().toLowerCase(), planned, config.trainBatchSize(), (double) planned / trainer.iterationsPerEpoch(),
           config.learningRate(), options.recipe().cosineSchedule ? " (warm-up, cosine decay)" : "", config.seed()));
       progress.println("Run directory: " + runDir);
+      progress.println("Training on " + device);
 
       try (TensorBoardLog tensorBoard = new TensorBoardLog(runDir.resolve(TENSORBOARD_DIR))) {
         trainer.setListener(new CheckpointingListener(options, config, planned, runDir, net, trainer, tensorBoard));
@@ -123,7 +128,7 @@ public final class TrainingRun {
       Path savedModel = runDir.resolve(SAVED_MODEL_DIR);
       RunDirectory.deleteTree(savedModel); // only reached with an empty run directory, --force or --resume
       ModelExport.export(net, savedModel);
-      Map<String, Object> metrics = Metrics.of(result, options, "/device:CPU:0");
+      Map<String, Object> metrics = Metrics.of(result, options, device);
       Metrics.write(runDir, metrics);
       progress.println(String.format("Trained at %.0f images/s; wrote %s and %s", imagesPerSecond,
           runDir.resolve(Metrics.FILE_NAME), savedModel));

@@ -192,7 +192,7 @@ class CheckpointTest {
     long at = Checkpoint.readState(run).iteration();
     assertTrue(at >= 200 && at < 1500 && at % 200 == 0, "checkpoint at " + at);
     List<String> printed = new ArrayList<>();
-    RunResult resumed = TrainingRun.resume(run, null, false, printed::add);
+    RunResult resumed = TrainingRun.resume(run, null, false, dev.convnet.model.Device.AUTO, printed::add);
     assertEquals(1500, resumed.iterations());
     assertTrue(printed.stream().anyMatch(l -> l.startsWith("Resuming from the checkpoint at iteration " + at)), printed.toString());
     String next = String.format("Optimization Iteration: %6d,", (at / 100) * 100 + 1);
