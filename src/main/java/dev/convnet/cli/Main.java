@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "The \"Convolutional Neural Network\" TensorFlow tutorial on Fashion-MNIST, in TensorFlow Java.",
-    subcommands = {DataCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, FiguresCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DataCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, FiguresCommand.class, BenchCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

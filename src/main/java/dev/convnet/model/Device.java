@@ -18,7 +18,7 @@ public enum Device {
 
   /** What a GPU run needs, named in the error when none is visible. */
   public static final String GPU_REQUIREMENTS = "TensorFlow sees no GPU: --device gpu needs the CUDA build"
-      + " (mvn -Pgpu -Dgpu ..., tensorflow-core-native linux-x86_64-gpu), CUDA 12 libraries and cuDNN 9 on the library path,"
+      + " (mvn -Pgpu, tensorflow-core-native linux-x86_64-gpu), CUDA 12 libraries and cuDNN 9 on the library path,"
       + " and an NVIDIA driver; see README 'Running on a GPU', or use --device cpu";
 
   private static Boolean gpuSeen;
