@@ -29,6 +29,7 @@ public final class Trainer {
   private double trainSeconds;
   private Listener listener = new Listener() {};
   private double runningAccuracy = Double.NaN;
+  private Augmentation augmentation;
 
   public Trainer(ConvNet net, Split data, LearningRateSchedule schedule, TrainingProgress progress) {
     this.net = net;
@@ -39,6 +40,11 @@ public final class Trainer {
     this.batches = new BatchSource(data.train().size(), config.trainBatchSize(), config.seed());
     this.xBatch = new float[config.trainBatchSize() * ModelConfig.IMG_SIZE_FLAT];
     this.yBatch = new float[config.trainBatchSize() * ModelConfig.NUM_CLASSES];
+  }
+
+  /** Randomly flips and shifts each training batch (null: the images as they are). */
+  public void setAugmentation(Augmentation augmentation) {
+    this.augmentation = augmentation;
   }
 
   /** Iterations in one pass over the training set. */
@@ -112,6 +118,9 @@ public final class Trainer {
         for (int k = 0; k < n; k++) {
           train.copyImage(batch[k], xBatch, k * pixels);
           yBatch[k * ModelConfig.NUM_CLASSES + train.label(batch[k])] = 1f;
+        }
+        if (augmentation != null) {
+          augmentation.apply(xBatch, n, train.imageSize(), i);
         }
         float rate = schedule.rate(i);
         ConvNet.StepResult step = net.trainStep(xBatch, yBatch, n, rate);

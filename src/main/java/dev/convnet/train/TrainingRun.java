@@ -81,6 +81,9 @@ public final class TrainingRun {
           : options.plannedIterations(new Trainer(net, split, LearningRateSchedule.constant(0), progress).iterationsPerEpoch());
       Trainer trainer = new Trainer(net, split, options.recipe().schedule(config.learningRate(), planned), progress);
       trainer.planIterations(planned);
+      if (options.recipe().augment) {
+        trainer.setAugmentation(new Augmentation(config.seed()));
+      }
       if (resumeFrom != null) {
         Checkpoint.restore(runDir, net); // before anything in the run directory changes
         trainer.restore(resumeFrom.iteration(), resumeFrom.trainSeconds(), resumeFrom.history());
@@ -89,7 +92,8 @@ public final class TrainingRun {
           split.train().size(), split.validation().size(), split.test().size()));
       progress.println(String.format("Recipe: %s, %d iterations of %d images (%.2f epochs), learning rate %s%s, seed %d",
           options.recipe().name().toLowerCase(), planned, config.trainBatchSize(), (double) planned / trainer.iterationsPerEpoch(),
-          config.learningRate(), options.recipe().cosineSchedule ? " (warm-up, cosine decay)" : "", config.seed()));
+          config.learningRate(), options.recipe().cosineSchedule ? " (warm-up, cosine decay)" : "",
+          config.seed()) + (options.recipe().augment ? ", random flips and shifts" : ""));
       progress.println("Run directory: " + runDir);
       progress.println("Training on " + device);
 
