@@ -521,7 +521,7 @@ class NotebookGuideTest {
   }
 
   @Test
-  @DisplayName("In [39]: optimize refuses nothing silently: a diverging cost stops training with a message")
+  @DisplayName("In [39]: optimize stops with a clear message when the cost diverges")
   void in39() {
     try (ConvNet wild = new ConvNet(net.config)) {
       wild.initialize();
@@ -582,10 +582,58 @@ class NotebookGuideTest {
     assertTrue(sum(image2) > 0);
   }
 
+  private Path figures;
+
+  /** The figures of In [48]-[59], drawn once from the small network. */
+  private Path figure(String name) {
+    if (figures == null) {
+      try {
+        figures = java.nio.file.Files.createTempDirectory("guide-figures");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      Evaluation e = trainer.evaluate(split.test());
+      dev.convnet.viz.Figures.drawAll(figures, new dev.convnet.viz.NamedTensors(net.session), split.train(), split.test(), e, trainer.history());
+    }
+    return figures.resolve(name);
+  }
+
+  private static int pngWidth(Path file) {
+    try {
+      return javax.imageio.ImageIO.read(file.toFile()).getWidth();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  @DisplayName("In [53]: plot_conv_weights(weights_conv1) draws 16 filters in a 4x4 grid")
+  void in53() {
+    assertEquals(374, pngWidth(figure("conv_weights1.png")), "4 tiles of 80 pixels across");
+  }
+
+  @Test
+  @DisplayName("In [54]: plot_conv_layer(layer_conv1, image1) draws 16 outputs of 14x14")
+  void in54() {
+    assertTrue(java.nio.file.Files.isRegularFile(figure("conv_layer1_image1.png")));
+  }
+
+  @Test
+  @DisplayName("In [55]: plot_conv_layer(layer_conv1, image2) draws the second image's outputs")
+  void in55() {
+    assertTrue(java.nio.file.Files.isRegularFile(figure("conv_layer1_image2.png")));
+  }
+
   @Test
   @DisplayName("In [56]: weights_conv2 has 16 input channels of 36 filters each")
   void in56() {
     assertEquals(5 * 5 * 16 * 36, net.valueOf(net.weightsConv2).length);
+  }
+
+  @Test
+  @DisplayName("In [57]: plot_conv_weights(weights_conv2, input_channel=1) draws 36 filters in a 6x6 grid")
+  void in57() {
+    assertEquals(554, pngWidth(figure("conv_weights2_channel1.png")), "6 tiles of 80 pixels across");
   }
 
   @Test
@@ -594,6 +642,12 @@ class NotebookGuideTest {
     float[] values = net.evaluate(net.layerConv2, split.test().image(0), 1);
     assertEquals(7 * 7 * 36, values.length);
     assertTrue(min(values) >= 0);
+  }
+
+  @Test
+  @DisplayName("In [59]: plot_conv_layer(layer_conv2, image2) draws 36 outputs of 7x7")
+  void in59() {
+    assertTrue(pngWidth(figure("conv_layer2_image2.png")) > pngWidth(figure("conv_layer1_image2.png")), "6 columns against 4");
   }
 
   @Test

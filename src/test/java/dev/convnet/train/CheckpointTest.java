@@ -129,6 +129,30 @@ class CheckpointTest {
   }
 
   @Test
+  void aDivergingRunStopsWithAMessageAndKeepsTheLastGoodCheckpoint() {
+    Path run = dir.resolve("diverged");
+    TrainOptions options = new TrainOptions(Recipe.NOTEBOOK, 400L, null, 32, 5e4f, 1, null, run, false, 128, false,
+        ModelConfig.notebook(), 10L, dev.convnet.model.Device.CPU);
+    DivergedException e = assertThrows(DivergedException.class,
+        () -> TrainingRun.run(options, SMALL, SMALL.train(), run, "generated", line -> {}));
+    assertTrue(e.getMessage().startsWith("training diverged at iteration "), e.getMessage());
+    assertTrue(e.getMessage().contains("the last good checkpoint is in"), e.getMessage());
+    assertFalse(Files.exists(run.resolve(Metrics.FILE_NAME)), "no results from a diverged run");
+    long diverged = Long.parseLong(e.getMessage().replaceAll("^training diverged at iteration (\\d+).*$", "$1"));
+    Checkpoint.State state = Checkpoint.readState(run);
+    assertTrue(state.iteration() < diverged && state.iteration() >= 10, state.iteration() + " vs " + diverged);
+    try (ConvNet net = new ConvNet(state.model())) {
+      net.initialize();
+      Checkpoint.restore(run, net);
+      for (Variable<TFloat32> v : net.trainableVariables) {
+        for (float f : net.valueOf(v)) {
+          assertTrue(Float.isFinite(f), "the checkpoint holds finite weights");
+        }
+      }
+    }
+  }
+
+  @Test
   void theEventFileHoldsTheLoggedValues() throws Exception {
     Path run = dir.resolve("tb");
     RunResult result = TrainingRun.run(TrainOptions.of(Recipe.DEFAULT, run).withLength(250L, null).withFigures(false),
