@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,13 +42,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as one JSON object to FILE.")
   Path json;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder with the four IDX files (default: the usual places).")
-  Path dataDir;
-
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
-
   private PrintWriter out;
+
+  @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   @Override
   public Integer call() throws IOException {
@@ -58,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--json " + json + " is a folder; give a file name");
     }
     out = spec.commandLine().getOut();
-    FashionMnist.Data data = FashionMnist.load(dataDir);
+    FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     Split split = Split.of(data, Split.NOTEBOOK_VALIDATION_SIZE);
     Map<String, Object> figures = new LinkedHashMap<>();
 

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,21 +18,17 @@ import picocli.CommandLine.Model.CommandSpec;
 final class DataCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Folder with the four IDX files (.gz or plain). Default: $FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist.")
-  Path dataDir;
-
   @Option(names = "--validation-size", paramLabel = "N", defaultValue = "5000",
       description = "Training images held out for validation (default: ${DEFAULT-VALUE}).")
   int validationSize;
 
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
+  @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    FashionMnist.Data data = FashionMnist.load(dataDir);
+    FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     out.println("Data found in " + data.directory() + " (four files, SHA-256 checked)");
     ImageSet train = data.train();
     ImageSet test = data.test();

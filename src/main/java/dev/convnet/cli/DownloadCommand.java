@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,8 +25,7 @@ final class DownloadCommand implements Callable<Integer> {
       defaultValue = FashionMnist.OFFICIAL_URL)
   String url;
 
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   @Override
   public Integer call() {

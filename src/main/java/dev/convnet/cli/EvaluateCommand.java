@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,25 +18,16 @@ import picocli.CommandLine.Model.CommandSpec;
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "A SavedModel folder, such as runs/<timestamp>/saved_model.")
-  Path model;
-
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder with the four IDX files (default: the usual places).")
-  Path dataDir;
-
-  @Option(names = "--device", paramLabel = "WHERE", defaultValue = "auto", converter = TrainCommand.DeviceConverter.class,
-      description = "auto, cpu or gpu (fails at once when TensorFlow sees none). Default: ${DEFAULT-VALUE}.")
-  dev.convnet.model.Device device;
-
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
+  @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.Model model = new CommonOptions.Model();
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    String where = device.resolve(); // before loading anything
-    FashionMnist.Data data = FashionMnist.load(dataDir);
-    try (SavedModelClassifier classifier = SavedModelClassifier.load(model, where)) {
+    String where = model.where.device.resolve(); // before loading anything
+    FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
+    try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, where)) {
       Evaluation test = classifier.evaluate(data.test());
       out.println(test.accuracyLine("Test-Set"));
       out.println("Confusion Matrix:");

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,11 +31,8 @@ final class FiguresCommand implements Callable<Integer> {
   @Option(names = "--run-dir", paramLabel = "DIR", required = true, description = "A run directory written by 'convnet train'.")
   Path runDir;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder with the four IDX files (default: the usual places).")
-  Path dataDir;
-
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
+  @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   @Override
   public Integer call() {
@@ -43,7 +41,7 @@ final class FiguresCommand implements Callable<Integer> {
     }
     JsonObject metrics = Metrics.read(runDir);
     History history = metrics.has("history") ? new Gson().fromJson(metrics.get("history"), History.class) : new History();
-    FashionMnist.Data data = FashionMnist.load(dataDir);
+    FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     try (SavedModelClassifier model = SavedModelClassifier.load(runDir.resolve(TrainingRun.SAVED_MODEL_DIR))) {
       Evaluation test = model.evaluate(data.test());
       List<Figures.Figure> figures = Figures.drawAll(runDir.resolve(TrainingRun.FIGURES_DIR), new NamedTensors(model.session()),

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -30,28 +31,21 @@ final class PredictCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "A SavedModel folder, such as runs/<timestamp>/saved_model.")
-  Path model;
-
   @Option(names = "--json", description = "One JSON object per line and file instead of text.")
   boolean json;
 
-  @Option(names = "--device", paramLabel = "WHERE", defaultValue = "auto", converter = TrainCommand.DeviceConverter.class,
-      description = "auto, cpu or gpu (fails at once when TensorFlow sees none). Default: ${DEFAULT-VALUE}.")
-  dev.convnet.model.Device device;
-
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
-
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "Image files to classify.")
   List<Path> files;
+
+  @Mixin CommonOptions.Model model = new CommonOptions.Model();
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int failed = 0;
-    try (SavedModelClassifier classifier = SavedModelClassifier.load(model, device.resolve())) {
+    try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, model.where.device.resolve())) {
       for (Path file : files) {
         String name = file.toString();
         ImageInput.Prepared image;

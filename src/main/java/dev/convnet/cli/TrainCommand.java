@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code convnet train}: the notebook's training, with a run directory of results. */
@@ -44,9 +45,6 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of initial weights and batch order (default: ${DEFAULT-VALUE}).")
   long seed;
-
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder with the four IDX files (default: $FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist).")
-  Path dataDir;
 
   @Option(names = "--run-dir", paramLabel = "DIR", description = "Where to write the results (default: runs/<timestamp>). Must be new or empty unless --force.")
   Path runDir;
@@ -81,15 +79,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-figures", description = "Skip the figures and report.html.")
   boolean noFigures;
 
-  @Option(names = "--device", paramLabel = "WHERE", defaultValue = "auto", converter = DeviceConverter.class,
-      description = "auto (a GPU when TensorFlow sees one, else the CPU), cpu, or gpu (fails at once when there is none). Default: ${DEFAULT-VALUE}.")
-  Device device;
-
   @Option(names = "--no-progress", description = "No live progress bar (it is also off when stdout is not a terminal).")
   boolean noProgress;
-
-  @Option(names = "--verbose", description = "Show TensorFlow's own log lines and stack traces of errors.")
-  boolean verbose;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -97,6 +88,10 @@ final class TrainCommand implements Callable<Integer> {
   private static final List<String> FIXED_BY_CHECKPOINT = List.of("--recipe", "--notebook", "--iterations", "--epochs",
       "--batch-size", "--learning-rate", "--seed", "--validation-size", "--run-dir", "--force", "--checkpoint-every");
   private static final List<String> ARCHITECTURE = List.of("--filter-size1", "--num-filters1", "--filter-size2", "--num-filters2", "--fc-size");
+
+  @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.Where where = new CommonOptions.Where();
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   @Override
   public Integer call() {
@@ -109,8 +104,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     ModelConfig architecture = new ModelConfig(filterSize1, numFilters1, filterSize2, numFilters2, fcSize,
         chosen.batchSize, chosen.learningRate, seed);
-    TrainOptions options = new TrainOptions(chosen, iterations, epochs, batchSize, learningRate, seed, dataDir,
-        runDir != null ? runDir : RunDirectory.defaultPath(), force, validationSize, !noFigures, architecture, checkpointEvery, device);
+    TrainOptions options = new TrainOptions(chosen, iterations, epochs, batchSize, learningRate, seed, dataOptions.dataDir,
+        runDir != null ? runDir : RunDirectory.defaultPath(), force, validationSize, !noFigures, architecture, checkpointEvery, where.device);
     options.modelConfig(); // validates the hyperparameters before any data is read
     try (TrainingProgress progress = progress()) {
       RunResult result = TrainingRun.run(options, progress);
@@ -133,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
           + ") than asked (" + describe(asked) + "); resume without architecture flags");
     }
     try (TrainingProgress progress = progress()) {
-      TrainingRun.resume(resume, dataDir, !noFigures, device, progress);
+      TrainingRun.resume(resume, dataOptions.dataDir, !noFigures, where.device, progress);
       return 0;
     }
   }

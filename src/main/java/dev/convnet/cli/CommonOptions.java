@@ -1,0 +1,38 @@
+package dev.convnet.cli;
+
+import dev.convnet.model.Device;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options several commands share, as picocli mixins. */
+final class CommonOptions {
+  private CommonOptions() {}
+
+  /** {@code --data-dir}: where the four IDX files are. */
+  static final class DataDir {
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "Folder with the four IDX files (.gz or plain); only there when given. Default: $FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist.")
+    Path dataDir;
+  }
+
+  /** {@code --verbose}: TensorFlow's own log lines (via the launcher) and stack traces of errors. */
+  static final class Verbose {
+    @Option(names = "--verbose", description = "Show TensorFlow's own log lines and stack traces of errors.")
+    boolean verbose;
+  }
+
+  /** {@code --device}. */
+  static final class Where {
+    @Option(names = "--device", paramLabel = "WHERE", defaultValue = "auto", converter = TrainCommand.DeviceConverter.class,
+        description = "auto (a GPU when TensorFlow sees one, else the CPU), cpu, or gpu (fails at once when there is none). Default: ${DEFAULT-VALUE}.")
+    Device device;
+  }
+
+  /** {@code --model} and {@code --device}: a SavedModel to load and where to run it. */
+  static final class Model {
+    @Option(names = "--model", paramLabel = "DIR", required = true, description = "A SavedModel folder, such as runs/<timestamp>/saved_model.")
+    Path model;
+
+    @picocli.CommandLine.Mixin Where where = new Where();
+  }
+}
