@@ -30,6 +30,7 @@ public final class Trainer {
   private Listener listener = new Listener() {};
   private double runningAccuracy = Double.NaN;
   private Augmentation augmentation;
+  private float labelSmoothing;
 
   public Trainer(ConvNet net, Split data, LearningRateSchedule schedule, TrainingProgress progress) {
     this.net = net;
@@ -45,6 +46,18 @@ public final class Trainer {
   /** Randomly flips and shifts each training batch (null: the images as they are). */
   public void setAugmentation(Augmentation augmentation) {
     this.augmentation = augmentation;
+  }
+
+  /**
+   * Trains towards {@code 1 - epsilon} for the true class and {@code epsilon / 10} for each class
+   * instead of one-hot targets, so the network is not pushed to ever larger logits. Only the fed
+   * targets change: the graph, its accuracy and the exported model do not.
+   */
+  public void setLabelSmoothing(float epsilon) {
+    if (epsilon < 0 || epsilon >= 1) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + epsilon);
+    }
+    this.labelSmoothing = epsilon;
   }
 
   /** Iterations in one pass over the training set. */
@@ -114,10 +127,11 @@ public final class Trainer {
       for (long i = totalIterations; i < end; i++) {
         int[] batch = batches.next();
         int n = batch.length;
-        java.util.Arrays.fill(yBatch, 0f);
+        float off = labelSmoothing / ModelConfig.NUM_CLASSES;
+        java.util.Arrays.fill(yBatch, off);
         for (int k = 0; k < n; k++) {
           train.copyImage(batch[k], xBatch, k * pixels);
-          yBatch[k * ModelConfig.NUM_CLASSES + train.label(batch[k])] = 1f;
+          yBatch[k * ModelConfig.NUM_CLASSES + train.label(batch[k])] = 1f - labelSmoothing + off;
         }
         if (augmentation != null) {
           augmentation.apply(xBatch, n, train.imageSize(), i);

@@ -84,6 +84,7 @@ public final class TrainingRun {
       if (options.recipe().augment) {
         trainer.setAugmentation(new Augmentation(config.seed()));
       }
+      trainer.setLabelSmoothing(options.recipe().labelSmoothing);
       if (resumeFrom != null) {
         Checkpoint.restore(runDir, net); // before anything in the run directory changes
         trainer.restore(resumeFrom.iteration(), resumeFrom.trainSeconds(), resumeFrom.history());
@@ -93,7 +94,8 @@ public final class TrainingRun {
       progress.println(String.format("Recipe: %s, %d iterations of %d images (%.2f epochs), learning rate %s%s, seed %d",
           options.recipe().name().toLowerCase(), planned, config.trainBatchSize(), (double) planned / trainer.iterationsPerEpoch(),
           config.learningRate(), options.recipe().cosineSchedule ? " (warm-up, cosine decay)" : "",
-          config.seed()) + (options.recipe().augment ? ", random flips and shifts" : ""));
+          config.seed()) + (options.recipe().augment ? ", random flips and shifts" : "")
+          + (options.recipe().labelSmoothing > 0 ? ", label smoothing " + options.recipe().labelSmoothing : ""));
       progress.println("Run directory: " + runDir);
       progress.println("Training on " + device);
 

@@ -63,6 +63,28 @@ class TrainerTest {
   }
 
   @Test
+  void labelSmoothingTrainsTowardsSoftenedTargets() {
+    float epsilon = 0.1f;
+    try (ConvNet net = new ConvNet(ModelConfig.notebook().withTraining(32, 1e-3f, 6))) {
+      net.initialize();
+      int[] firstBatch = new dev.convnet.data.BatchSource(SMALL.train().size(), 32, 6).next();
+      float[] p = net.evaluate(net.yPred, SMALL.train().images(firstBatch), firstBatch.length);
+      double expected = 0;
+      for (int k = 0; k < firstBatch.length; k++) {
+        for (int c = 0; c < 10; c++) {
+          double target = epsilon / 10 + (c == SMALL.train().label(firstBatch[k]) ? 1 - epsilon : 0);
+          expected -= target * Math.log(p[k * 10 + c]);
+        }
+      }
+      expected /= firstBatch.length;
+      Trainer trainer = new Trainer(net, SMALL, LearningRateSchedule.constant(1e-3f), line -> {});
+      trainer.setLabelSmoothing(epsilon);
+      trainer.optimize(1);
+      assertEquals(expected, trainer.history().steps.get(0).cost(), 1e-4, "the cost of iteration 1 is against smoothed targets");
+    }
+  }
+
+  @Test
   void validationIsMeasuredAtEachEpochEnd() {
     try (ConvNet net = new ConvNet(ModelConfig.notebook().withTraining(32, 1e-3f, 1))) {
       net.initialize();
