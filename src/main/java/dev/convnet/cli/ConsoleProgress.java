@@ -51,7 +51,7 @@ final class ConsoleProgress implements TrainingProgress {
     }
     bar.maxHint(plannedIterations);
     bar.stepTo(iteration);
-    bar.setExtraMessage("train acc " + Formats.percent(runningAccuracy));
+    bar.setExtraMessage(" | train acc " + Formats.percent(runningAccuracy) + " (last 100)");
     if (iteration >= plannedIterations) {
       close();
     }

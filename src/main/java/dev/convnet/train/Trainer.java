@@ -28,7 +28,10 @@ public final class Trainer {
   private long totalIterations;
   private double trainSeconds;
   private Listener listener = new Listener() {};
-  private double runningAccuracy = Double.NaN;
+  /** Accuracy of the last {@link #RUNNING_WINDOW} training batches, for the progress display. */
+  private final float[] recentAccuracy = new float[RUNNING_WINDOW];
+  private long recentCount;
+  private static final int RUNNING_WINDOW = 100;
   private Augmentation augmentation;
   private float labelSmoothing;
 
@@ -143,8 +146,8 @@ public final class Trainer {
           throw new DivergedException(String.format(
               "training diverged at iteration %d: the cost became %s (learning rate %.3g); try a smaller --learning-rate", i + 1, step.cost(), rate));
         }
-        runningAccuracy = Double.isNaN(runningAccuracy) ? step.accuracy() : 0.98 * runningAccuracy + 0.02 * step.accuracy();
-        progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), runningAccuracy);
+        recentAccuracy[(int) (recentCount++ % RUNNING_WINDOW)] = step.accuracy();
+        progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), runningAccuracy());
         if (i % PRINT_EVERY == 0) {
           // As the notebook does: the accuracy on this batch after the step.
           float acc = net.accuracy(xBatch, yBatch, n);
@@ -175,6 +178,15 @@ public final class Trainer {
 
   public double trainSecondsIncludingCurrent() {
     return trainSeconds + (optimizeStart == 0 ? 0 : (System.nanoTime() - optimizeStart) / 1e9);
+  }
+
+  private double runningAccuracy() {
+    int n = (int) Math.min(recentCount, RUNNING_WINDOW);
+    double sum = 0;
+    for (int k = 0; k < n; k++) {
+      sum += recentAccuracy[k];
+    }
+    return n == 0 ? 0 : sum / n;
   }
 
   /** The predicted class of every image of {@code set}, computed in batches of 256. */
