@@ -47,13 +47,11 @@ class DeviceTest {
     StringWriter err = new StringWriter();
     var cl = dev.convnet.cli.MainAccess.commandLine();
     cl.setErr(new PrintWriter(err));
-    long start = System.nanoTime();
     int code = cl.execute("train", "--device", "gpu", "--run-dir", runDir.toString());
     assertEquals(1, code);
     assertTrue(err.toString().startsWith("convnet: error: TensorFlow sees no GPU"), err.toString());
     assertEquals(1, err.toString().strip().lines().count());
-    assertFalse(Files.exists(runDir), "nothing written");
-    assertTrue((System.nanoTime() - start) / 1e9 < 20, "fails fast");
+    assertFalse(Files.exists(runDir), "refused before the run directory or the data were touched");
   }
 
   @Test
