@@ -14,7 +14,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +121,9 @@ final class BenchCommand implements Callable<Integer> {
       long windowStart = 0;
       while (true) {
         long t0 = System.nanoTime();
-        int n = fill(train, batches.next(), x, y);
+        int[] batch = batches.next();
+        int n = batch.length;
+        train.fillBatch(batch, x, y, 0f);
         net.trainStep(x, y, n, 1e-3f);
         long t1 = System.nanoTime();
         if (first && !figures.containsKey("start_to_first_step_s")) {
@@ -146,15 +147,6 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static int fill(ImageSet set, int[] batch, float[] x, float[] y) {
-    Arrays.fill(y, 0f);
-    for (int k = 0; k < batch.length; k++) {
-      set.copyImage(batch[k], x, k * ModelConfig.IMG_SIZE_FLAT);
-      y[k * ModelConfig.NUM_CLASSES + set.label(batch[k])] = 1f;
-    }
-    return batch.length;
-  }
-
   private double evaluate(Split split) {
     try (ConvNet net = new ConvNet(ModelConfig.notebook())) {
       net.initialize();
@@ -175,12 +167,14 @@ final class BenchCommand implements Callable<Integer> {
       BatchSource batches = new BatchSource(train.size(), 64, 1);
       float[] x = new float[64 * ModelConfig.IMG_SIZE_FLAT];
       float[] y = new float[64 * ModelConfig.NUM_CLASSES];
-      for (int i = 0; i < 500; i++) {
-        net.trainStep(x, y, fill(train, batches.next(), x, y), 1e-3f);
-      }
-      long before = procStatusMb("VmRSS");
-      for (long i = 0; i < memorySteps; i++) {
-        net.trainStep(x, y, fill(train, batches.next(), x, y), 1e-3f);
+      long before = 0;
+      for (long i = 0; i < 500 + memorySteps; i++) {
+        if (i == 500) {
+          before = procStatusMb("VmRSS"); // after a warm-up, so start-up allocations do not count
+        }
+        int[] batch = batches.next();
+        train.fillBatch(batch, x, y, 0f);
+        net.trainStep(x, y, batch.length, 1e-3f);
       }
       return new long[] {before, procStatusMb("VmRSS")};
     }

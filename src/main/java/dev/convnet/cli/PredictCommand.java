@@ -7,7 +7,6 @@ import dev.convnet.serve.ImageInput;
 import dev.convnet.serve.SavedModelClassifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,19 +68,9 @@ final class PredictCommand implements Callable<Integer> {
         if (json) {
           Map<String, Object> line = new LinkedHashMap<>();
           line.put("file", name);
-          line.put("class", top.get(0));
-          line.put("label", FashionMnist.LABELS.get(top.get(0)));
-          line.put("probability", p[top.get(0)]);
+          line.putAll(prediction(top.get(0), p));
           line.put("inverted", image.inverted());
-          List<Map<String, Object>> top3 = new ArrayList<>();
-          for (int c : top) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("class", c);
-            entry.put("label", FashionMnist.LABELS.get(c));
-            entry.put("probability", p[c]);
-            top3.add(entry);
-          }
-          line.put("top3", top3);
+          line.put("top3", top.stream().map(c -> prediction(c, p)).toList());
           out.println(GSON.toJson(line));
         } else {
           StringBuilder sb = new StringBuilder(name).append(": ");
@@ -100,5 +89,14 @@ final class PredictCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return failed == 0 ? 0 : 1;
+  }
+
+  /** {"class": c, "label": ..., "probability": p[c]}, as each line and each top-3 entry shows it. */
+  private static Map<String, Object> prediction(int c, float[] p) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("class", c);
+    entry.put("label", FashionMnist.LABELS.get(c));
+    entry.put("probability", p[c]);
+    return entry;
   }
 }

@@ -31,6 +31,11 @@ public final class BatchSource {
 
   /** Batches in one epoch: every index once. */
   public int batchesPerEpoch() {
+    return batchesPerEpoch(size, batchSize);
+  }
+
+  /** Batches of {@code batchSize} that cover {@code size} indices, the last one possibly smaller. */
+  public static int batchesPerEpoch(int size, int batchSize) {
     return (size + batchSize - 1) / batchSize;
   }
 

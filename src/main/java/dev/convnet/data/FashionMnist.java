@@ -38,27 +38,25 @@ public final class FashionMnist {
 
   /** One of the four files, with the checksums that identify the official data. */
   public enum DataFile {
-    TRAIN_IMAGES("train-images-idx3-ubyte", IdxReader.IMAGES_MAGIC, 47040016L,
+    TRAIN_IMAGES("train-images-idx3-ubyte", IdxReader.IMAGES_MAGIC,
         "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
-    TRAIN_LABELS("train-labels-idx1-ubyte", IdxReader.LABELS_MAGIC, 60008L,
+    TRAIN_LABELS("train-labels-idx1-ubyte", IdxReader.LABELS_MAGIC,
         "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", "25c81989df183df01b3e8a0aad5dffbe"),
-    TEST_IMAGES("t10k-images-idx3-ubyte", IdxReader.IMAGES_MAGIC, 7840016L,
+    TEST_IMAGES("t10k-images-idx3-ubyte", IdxReader.IMAGES_MAGIC,
         "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", "bef4ecab320f06d8554ea6380940ec79"),
-    TEST_LABELS("t10k-labels-idx1-ubyte", IdxReader.LABELS_MAGIC, 10008L,
+    TEST_LABELS("t10k-labels-idx1-ubyte", IdxReader.LABELS_MAGIC,
         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", "bb300cfdad3c16e7a12a480ee83cd310");
 
     public final String baseName;
     public final int magic;
-    public final long decompressedBytes;
     /** SHA-256 of the decompressed bytes: Debian recompresses the .gz, so only these are stable. */
     public final String sha256;
     /** MD5 of the official .gz, checked on download. */
     public final String gzMd5;
 
-    DataFile(String baseName, int magic, long decompressedBytes, String sha256, String gzMd5) {
+    DataFile(String baseName, int magic, String sha256, String gzMd5) {
       this.baseName = baseName;
       this.magic = magic;
-      this.decompressedBytes = decompressedBytes;
       this.sha256 = sha256;
       this.gzMd5 = gzMd5;
     }

@@ -63,6 +63,21 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
     return out;
   }
 
+  /**
+   * Fills a training batch in place: images {@code indices} into {@code x} as {@code [n, 784]}
+   * floats in [0, 1], their labels into {@code y} as {@code [n, 10]} targets, one-hot or, with
+   * {@code labelSmoothing} above 0, {@code 1 - e + e/10} for the true class and {@code e/10} elsewhere.
+   * Reusing the two arrays keeps the training step free of allocations.
+   */
+  public void fillBatch(int[] indices, float[] x, float[] y, float labelSmoothing) {
+    float off = labelSmoothing / NUM_CLASSES;
+    Arrays.fill(y, 0, indices.length * NUM_CLASSES, off);
+    for (int k = 0; k < indices.length; k++) {
+      copyImage(indices[k], x, k * pixelsPerImage());
+      y[k * NUM_CLASSES + labels[indices[k]]] = 1f - labelSmoothing + off;
+    }
+  }
+
   /** Labels {@code indices} one-hot encoded as {@code [n, 10]} (the notebook's to_categorical). */
   public float[] oneHot(int[] indices) {
     float[] out = new float[indices.length * NUM_CLASSES];

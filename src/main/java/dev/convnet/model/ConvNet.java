@@ -6,7 +6,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -165,8 +164,8 @@ public final class ConvNet implements AutoCloseable {
    * the forward pass of that step computed them (before the weights moved).
    */
   public StepResult trainStep(float[] xBatch, float[] yBatch, int n, float rate) {
-    try (TFloat32 xs = tensor(xBatch, n, ModelConfig.IMG_SIZE_FLAT);
-        TFloat32 ys = tensor(yBatch, n, ModelConfig.NUM_CLASSES);
+    try (TFloat32 xs = Tensors.images(xBatch, n);
+        TFloat32 ys = Tensors.matrix(yBatch, n, ModelConfig.NUM_CLASSES);
         TFloat32 lr = TFloat32.scalarOf(rate);
         Result result = session.runner().feed(x, xs).feed(yTrue, ys).feed(learningRate, lr)
             .addTarget(optimizer).fetch(cost).fetch(accuracy).run()) {
@@ -176,8 +175,8 @@ public final class ConvNet implements AutoCloseable {
 
   /** The accuracy of the current weights on a batch (the notebook's training-accuracy printout). */
   public float accuracy(float[] xBatch, float[] yBatch, int n) {
-    try (TFloat32 xs = tensor(xBatch, n, ModelConfig.IMG_SIZE_FLAT);
-        TFloat32 ys = tensor(yBatch, n, ModelConfig.NUM_CLASSES);
+    try (TFloat32 xs = Tensors.images(xBatch, n);
+        TFloat32 ys = Tensors.matrix(yBatch, n, ModelConfig.NUM_CLASSES);
         Result result = session.runner().feed(x, xs).feed(yTrue, ys).fetch(accuracy).run()) {
       return ((TFloat32) result.get(0)).getFloat();
     }
@@ -185,8 +184,8 @@ public final class ConvNet implements AutoCloseable {
 
   /** The batch's cost under the current weights. */
   public float cost(float[] xBatch, float[] yBatch, int n) {
-    try (TFloat32 xs = tensor(xBatch, n, ModelConfig.IMG_SIZE_FLAT);
-        TFloat32 ys = tensor(yBatch, n, ModelConfig.NUM_CLASSES);
+    try (TFloat32 xs = Tensors.images(xBatch, n);
+        TFloat32 ys = Tensors.matrix(yBatch, n, ModelConfig.NUM_CLASSES);
         Result result = session.runner().feed(x, xs).feed(yTrue, ys).fetch(cost).run()) {
       return ((TFloat32) result.get(0)).getFloat();
     }
@@ -194,40 +193,25 @@ public final class ConvNet implements AutoCloseable {
 
   /** The predicted class of each of {@code n} images. */
   public long[] predictClasses(float[] images, int n) {
-    long[] classes = new long[n];
-    try (TFloat32 xs = tensor(images, n, ModelConfig.IMG_SIZE_FLAT);
+    try (TFloat32 xs = Tensors.images(images, n);
         Result result = session.runner().feed(x, xs).fetch(yPredCls).run()) {
-      ((TInt64) result.get(0)).copyTo(DataBuffers.of(classes, false, false));
+      return Tensors.longs((TInt64) result.get(0));
     }
-    return classes;
   }
 
   /** The value of any float op of the graph for {@code n} images, flattened row-major. */
   public float[] evaluate(Operand<TFloat32> op, float[] images, int n) {
-    try (TFloat32 xs = tensor(images, n, ModelConfig.IMG_SIZE_FLAT);
+    try (TFloat32 xs = Tensors.images(images, n);
         Result result = session.runner().feed(x, xs).fetch(op).run()) {
-      return read((TFloat32) result.get(0));
+      return Tensors.floats((TFloat32) result.get(0));
     }
   }
 
   /** The current value of a variable, flattened row-major. */
   public float[] valueOf(Operand<TFloat32> variable) {
     try (Result result = session.runner().fetch(variable).run()) {
-      return read((TFloat32) result.get(0));
+      return Tensors.floats((TFloat32) result.get(0));
     }
-  }
-
-  static float[] read(TFloat32 tensor) {
-    float[] out = new float[(int) tensor.shape().size()];
-    tensor.copyTo(DataBuffers.of(out, false, false));
-    return out;
-  }
-
-  static TFloat32 tensor(float[] values, int rows, int columns) {
-    if (values.length < (long) rows * columns) {
-      throw new IllegalArgumentException(values.length + " values cannot fill " + rows + " x " + columns);
-    }
-    return TFloat32.tensorOf(Shape.of(rows, columns), DataBuffers.of(values, true, false).narrow((long) rows * columns));
   }
 
   /** In [60]: releases the session and the graph. */

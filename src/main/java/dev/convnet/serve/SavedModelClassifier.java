@@ -1,7 +1,7 @@
 package dev.convnet.serve;
 
 import dev.convnet.data.ImageSet;
-import dev.convnet.model.ModelConfig;
+import dev.convnet.model.Tensors;
 import dev.convnet.train.Evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +9,6 @@ import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -49,23 +47,17 @@ public final class SavedModelClassifier implements AutoCloseable {
 
   /** Class probabilities {@code [n, 10]} of {@code n} images given as 784 floats each in [0, 1]. */
   public float[] probabilities(float[] images, int n) {
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, ModelConfig.IMG_SIZE_FLAT), DataBuffers.of(images, true, false).narrow((long) n * ModelConfig.IMG_SIZE_FLAT));
+    try (TFloat32 x = Tensors.images(images, n);
         Result result = function.call(Map.of(ModelExport.INPUT, x))) {
-      TFloat32 p = (TFloat32) result.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow();
-      float[] out = new float[n * ModelConfig.NUM_CLASSES];
-      p.copyTo(DataBuffers.of(out, false, false));
-      return out;
+      return Tensors.floats((TFloat32) result.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow());
     }
   }
 
   /** Predicted classes of {@code n} images. */
   public long[] classes(float[] images, int n) {
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, ModelConfig.IMG_SIZE_FLAT), DataBuffers.of(images, true, false).narrow((long) n * ModelConfig.IMG_SIZE_FLAT));
+    try (TFloat32 x = Tensors.images(images, n);
         Result result = function.call(Map.of(ModelExport.INPUT, x))) {
-      TInt64 c = (TInt64) result.get(ModelExport.OUTPUT_CLASS).orElseThrow();
-      long[] out = new long[n];
-      c.copyTo(DataBuffers.of(out, false, false));
-      return out;
+      return Tensors.longs((TInt64) result.get(ModelExport.OUTPUT_CLASS).orElseThrow());
     }
   }
 

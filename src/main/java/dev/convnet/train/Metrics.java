@@ -52,6 +52,11 @@ public final class Metrics {
     }
   }
 
+  /** The same metrics as the JSON tree that {@link #write} stores. */
+  public static JsonObject asJson(Map<String, Object> metrics) {
+    return GSON.toJsonTree(metrics).getAsJsonObject();
+  }
+
   public static JsonObject read(Path dir) {
     try {
       return GSON.fromJson(Files.readString(dir.resolve(FILE_NAME)), JsonObject.class);

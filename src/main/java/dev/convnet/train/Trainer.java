@@ -31,6 +31,9 @@ public final class Trainer {
   /** Accuracy of the last {@link #RUNNING_WINDOW} training batches, for the progress display. */
   private final float[] recentAccuracy = new float[RUNNING_WINDOW];
   private long recentCount;
+  private double recentAccuracySum;
+  /** When the optimize call under way started (System.nanoTime), or 0 outside optimize. */
+  private long optimizeStart;
   private static final int RUNNING_WINDOW = 100;
   private Augmentation augmentation;
   private float labelSmoothing;
@@ -91,7 +94,8 @@ public final class Trainer {
 
   /** Continues a run from a checkpoint: iteration count, batch order, time and history carry on. */
   public void restore(long iterations, double secondsSoFar, History previous) {
-    resumeAt(iterations);
+    totalIterations = iterations;
+    batches.seek(iterations);
     trainSeconds = secondsSoFar;
     history.steps.addAll(previous.steps);
     history.epochs.addAll(previous.epochs);
@@ -100,12 +104,6 @@ public final class Trainer {
   /** In [39]'s {@code total_iterations}: iterations performed so far, over all calls. */
   public long totalIterations() {
     return totalIterations;
-  }
-
-  /** Continues a run from a checkpoint taken after {@code iterations}: the batch order follows on. */
-  public void resumeAt(long iterations) {
-    totalIterations = iterations;
-    batches.seek(iterations);
   }
 
   public double trainSeconds() {
@@ -124,29 +122,24 @@ public final class Trainer {
     long start = System.nanoTime();
     optimizeStart = start;
     ImageSet train = data.train();
-    int pixels = ModelConfig.IMG_SIZE_FLAT;
     long end = totalIterations + numIterations;
     try {
       for (long i = totalIterations; i < end; i++) {
         int[] batch = batches.next();
         int n = batch.length;
-        float off = labelSmoothing / ModelConfig.NUM_CLASSES;
-        java.util.Arrays.fill(yBatch, off);
-        for (int k = 0; k < n; k++) {
-          train.copyImage(batch[k], xBatch, k * pixels);
-          yBatch[k * ModelConfig.NUM_CLASSES + train.label(batch[k])] = 1f - labelSmoothing + off;
-        }
+        train.fillBatch(batch, xBatch, yBatch, labelSmoothing);
         if (augmentation != null) {
           augmentation.apply(xBatch, n, train.imageSize(), i);
         }
         float rate = schedule.rate(i);
         ConvNet.StepResult step = net.trainStep(xBatch, yBatch, n, rate);
         if (!Float.isFinite(step.cost())) {
-          totalIterations = i;
           throw new DivergedException(String.format(
               "training diverged at iteration %d: the cost became %s (learning rate %.3g); try a smaller --learning-rate", i + 1, step.cost(), rate));
         }
-        recentAccuracy[(int) (recentCount++ % RUNNING_WINDOW)] = step.accuracy();
+        int slot = (int) (recentCount++ % RUNNING_WINDOW);
+        recentAccuracySum += step.accuracy() - recentAccuracy[slot];
+        recentAccuracy[slot] = step.accuracy();
         progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), runningAccuracy());
         if (i % PRINT_EVERY == 0) {
           // As the notebook does: the accuracy on this batch after the step.
@@ -164,7 +157,6 @@ public final class Trainer {
         }
         listener.afterStep(i + 1);
       }
-      totalIterations = end;
     } finally {
       double seconds = (System.nanoTime() - start) / 1e9;
       trainSeconds += seconds;
@@ -174,19 +166,13 @@ public final class Trainer {
   }
 
   /** Seconds spent in optimize so far, including the current call (for checkpoints mid-run). */
-  private long optimizeStart;
-
   public double trainSecondsIncludingCurrent() {
     return trainSeconds + (optimizeStart == 0 ? 0 : (System.nanoTime() - optimizeStart) / 1e9);
   }
 
   private double runningAccuracy() {
-    int n = (int) Math.min(recentCount, RUNNING_WINDOW);
-    double sum = 0;
-    for (int k = 0; k < n; k++) {
-      sum += recentAccuracy[k];
-    }
-    return n == 0 ? 0 : sum / n;
+    long n = Math.min(recentCount, RUNNING_WINDOW);
+    return n == 0 ? 0 : recentAccuracySum / n;
   }
 
   /** The predicted class of every image of {@code set}, computed in batches of 256. */

@@ -1,5 +1,6 @@
 package dev.convnet.train;
 
+import dev.convnet.data.BatchSource;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
@@ -78,7 +79,7 @@ public final class TrainingRun {
     try (ConvNet net = new ConvNet(config, device)) {
       net.initialize();
       long planned = resumeFrom != null ? resumeFrom.plannedIterations()
-          : options.plannedIterations(new Trainer(net, split, LearningRateSchedule.constant(0), progress).iterationsPerEpoch());
+          : options.plannedIterations(BatchSource.batchesPerEpoch(split.train().size(), config.trainBatchSize()));
       Trainer trainer = new Trainer(net, split, options.recipe().schedule(config.learningRate(), planned), progress);
       trainer.planIterations(planned);
       if (options.recipe().augment) {
@@ -141,7 +142,7 @@ public final class TrainingRun {
       if (options.figures()) {
         List<Figures.Figure> figures = Figures.drawAll(runDir.resolve(FIGURES_DIR), new NamedTensors(net.session), original,
             split.test(), test, trainer.history());
-        Path report = Report.write(runDir, FIGURES_DIR, figures, Metrics.read(runDir));
+        Path report = Report.write(runDir, FIGURES_DIR, figures, Metrics.asJson(metrics));
         progress.println("Figures: " + figures.size() + " PNG files in " + runDir.resolve(FIGURES_DIR) + "; open " + report);
       }
       return result;

@@ -1,11 +1,9 @@
 package dev.convnet.viz;
 
 import dev.convnet.model.ConvNet;
-import dev.convnet.model.ModelConfig;
+import dev.convnet.model.Tensors;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -31,15 +29,13 @@ public final class NamedTensors {
 
   /** A layer's output for one image of 784 floats, such as {@link ConvNet#LAYER_CONV1}. */
   public Values fetch(String name, float[] image) {
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, ModelConfig.IMG_SIZE_FLAT), DataBuffers.of(image, true, false));
+    try (TFloat32 x = Tensors.images(image, 1);
         Result result = session.runner().feed(ConvNet.X_NAME, x).fetch(name).run()) {
       return values((TFloat32) result.get(0));
     }
   }
 
   private static Values values(TFloat32 t) {
-    float[] data = new float[(int) t.shape().size()];
-    t.copyTo(DataBuffers.of(data, false, false));
-    return new Values(data, t.shape().asArray());
+    return new Values(Tensors.floats(t), t.shape().asArray());
   }
 }
