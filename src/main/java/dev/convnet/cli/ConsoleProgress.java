@@ -1,16 +1,17 @@
 package dev.convnet.cli;
 
-import dev.convnet.train.Formats;
+import dev.convnet.results.Formats;
 import dev.convnet.train.TrainingProgress;
 import java.io.PrintStream;
+import java.time.Duration;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * The notebook's lines on stdout with a live progress bar (me.tongfei:progressbar) kept on the
- * last line beneath them: iterations, iterations/s, time left and the running training accuracy.
+ * The notebook's lines on stdout with a live progress bar (me.tongfei:progressbar) kept on the last
+ * line beneath them: iterations, iterations/s, time left and the running training accuracy.
  */
 final class ConsoleProgress implements TrainingProgress {
   private static final String CLEAR_LINE = "\r\033[2K";
@@ -38,16 +39,17 @@ final class ConsoleProgress implements TrainingProgress {
   @Override
   public void step(long iteration, long plannedIterations, double cost, double runningAccuracy) {
     if (bar == null) {
-      bar = new ProgressBarBuilder()
-          .setTaskName("Training")
-          .setInitialMax(plannedIterations)
-          .setStyle(ProgressBarStyle.ASCII)
-          .setUnit(" it", 1)
-          .showSpeed()
-          .setUpdateIntervalMillis(250)
-          .setConsumer(new DelegatingProgressBarConsumer(this::drawBar, 100))
-          .startsFrom(iteration - 1, java.time.Duration.ZERO)
-          .build();
+      bar =
+          new ProgressBarBuilder()
+              .setTaskName("Training")
+              .setInitialMax(plannedIterations)
+              .setStyle(ProgressBarStyle.ASCII)
+              .setUnit(" it", 1)
+              .showSpeed()
+              .setUpdateIntervalMillis(250)
+              .setConsumer(new DelegatingProgressBarConsumer(this::drawBar, 100))
+              .startsFrom(iteration - 1, Duration.ZERO)
+              .build();
     }
     bar.maxHint(plannedIterations);
     bar.stepTo(iteration);

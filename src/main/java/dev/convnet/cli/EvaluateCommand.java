@@ -1,20 +1,23 @@
 package dev.convnet.cli;
 
 import dev.convnet.data.FashionMnist;
+import dev.convnet.results.Evaluation;
 import dev.convnet.serve.SavedModelClassifier;
-import dev.convnet.train.Evaluation;
+import dev.convnet.train.TrainConfig;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code convnet evaluate}: a SavedModel's accuracy on the test set, from a fresh process. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Load a SavedModel and print its accuracy and confusion matrix on the 10,000 test images.")
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Load a SavedModel and print its accuracy and confusion matrix on the 10,000 test images.")
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -22,9 +25,17 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin CommonOptions.Model model = new CommonOptions.Model();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
+  @Option(
+      names = "--precision",
+      paramLabel = "P",
+      converter = TrainCommand.PrecisionConverter.class,
+      description = "fp32 or bf16 (see train --help). Default: fp32.")
+  TrainConfig.Precision precision = TrainConfig.Precision.FP32;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    Precisions.require(precision);
     String where = model.where.device.resolve(); // before loading anything
     FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, where)) {

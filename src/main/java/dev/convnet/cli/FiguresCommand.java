@@ -1,16 +1,13 @@
 package dev.convnet.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
 import dev.convnet.data.FashionMnist;
+import dev.convnet.results.Evaluation;
+import dev.convnet.run.Report;
+import dev.convnet.run.RunRecord;
+import dev.convnet.run.TrainingRun;
 import dev.convnet.serve.SavedModelClassifier;
-import dev.convnet.train.Evaluation;
-import dev.convnet.train.History;
-import dev.convnet.train.Metrics;
-import dev.convnet.train.TrainingRun;
 import dev.convnet.viz.Figures;
 import dev.convnet.viz.NamedTensors;
-import dev.convnet.viz.Report;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,17 +15,25 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code convnet figures}: (re)draws a run's figures and report from its SavedModel and metrics. */
-@Command(name = "figures", mixinStandardHelpOptions = true,
-    description = "Draw a finished run's figures (figures/*.png) and report.html again, from its saved_model and metrics.json.")
+/** {@code convnet figures}: (re)draws a run's figures and report from its SavedModel and record. */
+@Command(
+    name = "figures",
+    mixinStandardHelpOptions = true,
+    description =
+        "Draw a finished run's figures (figures/*.png) and report.html again, from its saved_model"
+            + " and metrics.json.")
 final class FiguresCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--run-dir", paramLabel = "DIR", required = true, description = "A run directory written by 'convnet train'.")
+  @Option(
+      names = "--run-dir",
+      paramLabel = "DIR",
+      required = true,
+      description = "A run directory written by 'convnet train'.")
   Path runDir;
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
@@ -36,20 +41,29 @@ final class FiguresCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!Files.isRegularFile(runDir.resolve(Metrics.FILE_NAME))) {
-      throw new IllegalArgumentException(runDir + " is not a finished run directory (no " + Metrics.FILE_NAME + ")");
+    if (Files.isRegularFile(runDir)) {
+      throw new IllegalArgumentException(
+          "--run-dir " + runDir + " is a file; give the run's folder, such as runs/<timestamp>");
     }
-    JsonObject metrics = Metrics.read(runDir);
-    History history = metrics.has("history") ? new Gson().fromJson(metrics.get("history"), History.class) : new History();
+    RunRecord record = RunRecord.read(runDir);
     FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
-    try (SavedModelClassifier model = SavedModelClassifier.load(runDir.resolve(TrainingRun.SAVED_MODEL_DIR))) {
+    Path savedModel = runDir.resolve(TrainingRun.SAVED_MODEL_DIR);
+    try (SavedModelClassifier model = SavedModelClassifier.load(savedModel)) {
       Evaluation test = model.evaluate(data.test());
-      List<Figures.Figure> figures = Figures.drawAll(runDir.resolve(TrainingRun.FIGURES_DIR), new NamedTensors(model.session()),
-          data.train(), data.test(), test, history);
-      Path report = Report.write(runDir, TrainingRun.FIGURES_DIR, figures, metrics);
+      Path figuresDir = runDir.resolve(TrainingRun.FIGURES_DIR);
+      List<Figures.Figure> figures =
+          Figures.drawAll(
+              figuresDir,
+              new NamedTensors(model.session()),
+              data.train(),
+              data.test(),
+              test,
+              record.history());
+      Path report = Report.write(runDir, TrainingRun.FIGURES_DIR, figures, record);
       PrintWriter out = spec.commandLine().getOut();
       out.println(test.accuracyLine("Test-Set"));
-      out.println("Figures: " + figures.size() + " PNG files in " + runDir.resolve(TrainingRun.FIGURES_DIR) + "; open " + report);
+      out.println(
+          "Figures: " + figures.size() + " PNG files in " + figuresDir + "; open " + report);
       out.flush();
     }
     return 0;

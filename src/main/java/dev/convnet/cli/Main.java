@@ -6,14 +6,26 @@ import java.io.PrintWriter;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
 /** The {@code convnet} command line: one subcommand per job. */
 @Command(
     name = "convnet",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "The \"Convolutional Neural Network\" TensorFlow tutorial on Fashion-MNIST, in TensorFlow Java.",
-    subcommands = {DataCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, FiguresCommand.class, BenchCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
+    description =
+        "The \"Convolutional Neural Network\" TensorFlow tutorial on Fashion-MNIST, in TensorFlow"
+            + " Java.",
+    subcommands = {
+      DataCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
+      PredictCommand.class,
+      FiguresCommand.class,
+      BenchCommand.class,
+      DownloadCommand.class,
+      HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -23,7 +35,17 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
   public static int execute(String... args) {
-    return commandLine().execute(args);
+    try {
+      return commandLine().execute(args);
+    } catch (OutOfMemoryError e) {
+      // Never a trace: what to lower, and how to raise the heap.
+      System.err.println(
+          "convnet: error: out of memory (Java heap "
+              + (Runtime.getRuntime().maxMemory() >> 20)
+              + " MB); lower --batch-size or pass fewer or smaller files, or raise the heap with"
+              + " CONVNET_JAVA_OPTS=-Xmx4g");
+      return 1;
+    }
   }
 
   static CommandLine commandLine() {
@@ -54,7 +76,12 @@ public final class Main implements Runnable {
   private static int badUsage(CommandLine.ParameterException e, String[] args) {
     CommandLine cl = e.getCommandLine();
     PrintWriter err = cl.getErr();
-    err.println("convnet: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+    err.println(
+        "convnet: "
+            + e.getMessage()
+            + " (see '"
+            + cl.getCommandSpec().qualifiedName()
+            + " --help')");
     err.flush();
     return 2;
   }
@@ -69,7 +96,9 @@ public final class Main implements Runnable {
           p.load(in);
         }
       }
-      return new String[] {"convnet-java " + p.getProperty("version", "unknown") + " (TensorFlow Java 1.1.0)"};
+      return new String[] {
+        "convnet-java " + p.getProperty("version", "unknown") + " (TensorFlow Java 1.1.0)"
+      };
     }
   }
 }

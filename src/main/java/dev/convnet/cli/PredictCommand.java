@@ -15,16 +15,20 @@ import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code convnet predict}: the three likeliest classes of each image file. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
-    description = {"Classify image files (PNG, JPEG, GIF, BMP; any size) with a SavedModel.",
-        "Each image becomes grey 28x28; a light background is inverted to match Fashion-MNIST's light-on-black.",
-        "Exit code 0 when every file was classified, 1 when any failed (the others are still classified)."})
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Classify image files (PNG, JPEG, GIF, BMP; any size) with a SavedModel.",
+      "Each image becomes grey 28x28; a light background is inverted to match Fashion-MNIST's light-on-black.",
+      "Exit code 0 when every file was classified, 1 when any failed (the others are still classified)."
+    })
 final class PredictCommand implements Callable<Integer> {
   private static final Gson GSON = new Gson();
 
@@ -44,7 +48,8 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int failed = 0;
-    try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, model.where.device.resolve())) {
+    try (SavedModelClassifier classifier =
+        SavedModelClassifier.load(model.model, model.where.device.resolve())) {
       for (Path file : files) {
         String name = file.toString();
         ImageInput.Prepared image;
@@ -63,8 +68,12 @@ final class PredictCommand implements Callable<Integer> {
           continue;
         }
         float[] p = classifier.probabilities(image.pixels(), 1);
-        List<Integer> top = IntStream.range(0, ModelConfig.NUM_CLASSES).boxed()
-            .sorted(Comparator.comparingDouble((Integer c) -> -p[c])).limit(3).toList();
+        List<Integer> top =
+            IntStream.range(0, ModelConfig.NUM_CLASSES)
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer c) -> -p[c]))
+                .limit(3)
+                .toList();
         if (json) {
           Map<String, Object> line = new LinkedHashMap<>();
           line.put("file", name);
@@ -76,7 +85,9 @@ final class PredictCommand implements Callable<Integer> {
           StringBuilder sb = new StringBuilder(name).append(": ");
           for (int k = 0; k < top.size(); k++) {
             int c = top.get(k);
-            sb.append(k == 0 ? "" : ", ").append(FashionMnist.LABELS.get(c)).append(String.format(" %.1f%%", 100 * p[c]));
+            sb.append(k == 0 ? "" : ", ")
+                .append(FashionMnist.LABELS.get(c))
+                .append(String.format(" %.1f%%", 100 * p[c]));
           }
           if (image.inverted()) {
             sb.append("  (light background: inverted to light-on-dark)");
@@ -91,7 +102,9 @@ final class PredictCommand implements Callable<Integer> {
     return failed == 0 ? 0 : 1;
   }
 
-  /** {"class": c, "label": ..., "probability": p[c]}, as each line and each top-3 entry shows it. */
+  /**
+   * {"class": c, "label": ..., "probability": p[c]}, as each line and each top-3 entry shows it.
+   */
   private static Map<String, Object> prediction(int c, float[] p) {
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("class", c);

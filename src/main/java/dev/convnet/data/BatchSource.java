@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Mini-batches of training indices: each epoch is a seeded shuffle of all {@code size} indices,
- * cut into batches of {@code batchSize} (the last one smaller when the size does not divide).
+ * Mini-batches of training indices: each epoch is a seeded shuffle of all {@code size} indices, cut
+ * into batches of {@code batchSize} (the last one smaller when the size does not divide).
  *
  * <p>This replaces the notebook's {@code random_batch} (In [37]), a generator that In [39] tries to
  * unpack as if it were one batch. The order depends only on the seed and the epoch, so a run can
@@ -21,7 +21,8 @@ public final class BatchSource {
 
   public BatchSource(int size, int batchSize, long seed) {
     if (size <= 0 || batchSize <= 0) {
-      throw new IllegalArgumentException("size and batch size must be positive: " + size + ", " + batchSize);
+      throw new IllegalArgumentException(
+          "size and batch size must be positive: " + size + ", " + batchSize);
     }
     this.size = size;
     this.batchSize = batchSize;
@@ -34,7 +35,9 @@ public final class BatchSource {
     return batchesPerEpoch(size, batchSize);
   }
 
-  /** Batches of {@code batchSize} that cover {@code size} indices, the last one possibly smaller. */
+  /**
+   * Batches of {@code batchSize} that cover {@code size} indices, the last one possibly smaller.
+   */
   public static int batchesPerEpoch(int size, int batchSize) {
     return (size + batchSize - 1) / batchSize;
   }
@@ -45,7 +48,8 @@ public final class BatchSource {
     for (int i = 0; i < size; i++) {
       idx[i] = i;
     }
-    // Fisher-Yates with a generator seeded from (seed, epoch): reproducible without replaying earlier epochs.
+    // Fisher-Yates with a generator seeded from (seed, epoch): reproducible without replaying
+    // earlier epochs.
     SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
     for (int i = size - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
@@ -73,7 +77,9 @@ public final class BatchSource {
     return batch;
   }
 
-  /** Puts the source where it is after {@code batchesTaken} calls of {@link #next()} from the start. */
+  /**
+   * Puts the source where it is after {@code batchesTaken} calls of {@link #next()} from the start.
+   */
   public void seek(long batchesTaken) {
     long e = batchesTaken / batchesPerEpoch();
     int withinEpoch = (int) (batchesTaken % batchesPerEpoch());

@@ -17,40 +17,70 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Fashion-MNIST (cells In [3]-[5]): finds the four IDX files, checks them, and loads them as
- * 60,000 training and 10,000 test images of 28x28 with labels 0-9.
+ * Fashion-MNIST (cells In [3]-[5]): finds the four IDX files, checks them, and loads them as 60,000
+ * training and 10,000 test images of 28x28 with labels 0-9.
  */
 public final class FashionMnist {
 
   /** The ten class names of cell In [5]; the index is the label. */
-  public static final List<String> LABELS = List.of(
-      "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+  public static final List<String> LABELS =
+      List.of(
+          "T-shirt/top",
+          "Trouser",
+          "Pullover",
+          "Dress",
+          "Coat",
+          "Sandal",
+          "Shirt",
+          "Sneaker",
+          "Bag",
+          "Ankle boot");
+
+  /** Training images in the official files (the test set has 10,000). */
+  public static final int TRAIN_SIZE = 60_000;
 
   /** Environment variable that names a data folder, as {@code --data-dir} does. */
   public static final String DATA_DIR_ENV = "FASHION_MNIST_DIR";
+
   /** The project's own data folder, relative to the working directory. */
   public static final Path PROJECT_DATA_DIR = Path.of("data", "fashion-mnist");
+
   /** Where Debian's package {@code dataset-fashion-mnist} installs the files. */
   public static final Path DEBIAN_DATA_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+
   /** The official download address (the dataset's README lists it). */
-  public static final String OFFICIAL_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+  public static final String OFFICIAL_URL =
+      "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
 
   /** One of the four files, with the checksums that identify the official data. */
   public enum DataFile {
-    TRAIN_IMAGES("train-images-idx3-ubyte", IdxReader.IMAGES_MAGIC,
-        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
-    TRAIN_LABELS("train-labels-idx1-ubyte", IdxReader.LABELS_MAGIC,
-        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", "25c81989df183df01b3e8a0aad5dffbe"),
-    TEST_IMAGES("t10k-images-idx3-ubyte", IdxReader.IMAGES_MAGIC,
-        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", "bef4ecab320f06d8554ea6380940ec79"),
-    TEST_LABELS("t10k-labels-idx1-ubyte", IdxReader.LABELS_MAGIC,
-        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", "bb300cfdad3c16e7a12a480ee83cd310");
+    TRAIN_IMAGES(
+        "train-images-idx3-ubyte",
+        IdxReader.IMAGES_MAGIC,
+        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+        "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+    TRAIN_LABELS(
+        "train-labels-idx1-ubyte",
+        IdxReader.LABELS_MAGIC,
+        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+        "25c81989df183df01b3e8a0aad5dffbe"),
+    TEST_IMAGES(
+        "t10k-images-idx3-ubyte",
+        IdxReader.IMAGES_MAGIC,
+        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+        "bef4ecab320f06d8554ea6380940ec79"),
+    TEST_LABELS(
+        "t10k-labels-idx1-ubyte",
+        IdxReader.LABELS_MAGIC,
+        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+        "bb300cfdad3c16e7a12a480ee83cd310");
 
     public final String baseName;
     public final int magic;
+
     /** SHA-256 of the decompressed bytes: Debian recompresses the .gz, so only these are stable. */
     public final String sha256;
+
     /** MD5 of the official .gz, checked on download. */
     public final String gzMd5;
 
@@ -73,7 +103,10 @@ public final class FashionMnist {
   }
 
   /** Whether to compare the decompressed bytes with the official SHA-256 sums. */
-  public enum Verify { CHECKSUMS, FORMAT_ONLY }
+  public enum Verify {
+    CHECKSUMS,
+    FORMAT_ONLY
+  }
 
   /** The loaded data: the notebook's {@code (x_train, y_train), (x_test, y_test)}. */
   public record Data(ImageSet train, ImageSet test, Path directory) {}
@@ -117,11 +150,21 @@ public final class FashionMnist {
     return locateOrFail(searchPath(dataDir));
   }
 
-  /** The first of {@code dirs} with all four files, or an error listing the places searched and the fixes. */
+  /**
+   * The first of {@code dirs} with all four files, or an error listing the places searched and the
+   * fixes.
+   */
   public static Path locateOrFail(List<Path> dirs) {
-    return locate(dirs).orElseThrow(() -> new DataException(
-        "Fashion-MNIST not found in " + dirs + "; install it with 'sudo apt-get install dataset-fashion-mnist'"
-            + " or run scripts/fetch-data (or point --data-dir / " + DATA_DIR_ENV + " at a folder with the four IDX files)"));
+    return locate(dirs)
+        .orElseThrow(
+            () ->
+                new DataException(
+                    "Fashion-MNIST not found in "
+                        + dirs
+                        + "; install it with 'sudo apt-get install dataset-fashion-mnist'"
+                        + " or run scripts/fetch-data (or point --data-dir / "
+                        + DATA_DIR_ENV
+                        + " at a folder with the four IDX files)"));
   }
 
   /** Finds and loads the data, verifying the official checksums. */
@@ -129,35 +172,49 @@ public final class FashionMnist {
     return load(locateOrFail(dataDir), Verify.CHECKSUMS);
   }
 
-  /** Loads the four files of {@code dir}, checking format, counts, labels and (optionally) checksums. */
+  /**
+   * Loads the four files of {@code dir}, checking format, counts, labels and (optionally)
+   * checksums.
+   */
   public static Data load(Path dir, Verify verify) {
     ImageSet train = loadPair(dir, DataFile.TRAIN_IMAGES, DataFile.TRAIN_LABELS, verify);
     ImageSet test = loadPair(dir, DataFile.TEST_IMAGES, DataFile.TEST_LABELS, verify);
     if (train.imageSize() != test.imageSize()) {
-      throw new DataException(dir + ": training images are " + train.imageSize() + " pixels wide but test images " + test.imageSize());
+      throw new DataException(
+          dir
+              + ": training images are "
+              + train.imageSize()
+              + " pixels wide but test images "
+              + test.imageSize());
     }
     return new Data(train, test, dir);
   }
 
-  private static ImageSet loadPair(Path dir, DataFile imagesFile, DataFile labelsFile, Verify verify) {
+  private static ImageSet loadPair(
+      Path dir, DataFile imagesFile, DataFile labelsFile, Verify verify) {
     Path imagesPath = imagesFile.findIn(dir).orElseThrow(() -> missing(dir, imagesFile));
     Path labelsPath = labelsFile.findIn(dir).orElseThrow(() -> missing(dir, labelsFile));
     IdxReader.IdxFile images = readChecked(imagesPath, imagesFile, verify);
     IdxReader.IdxFile labels = readChecked(labelsPath, labelsFile, verify);
     if (images.count() != labels.count()) {
-      throw new DataException(String.format("%s holds %d images but %s holds %d labels; the files do not belong together, fetch the data again",
-          imagesPath, images.count(), labelsPath, labels.count()));
+      throw new DataException(
+          String.format(
+              "%s holds %d images but %s holds %d labels; the files do not belong together, fetch the data again",
+              imagesPath, images.count(), labelsPath, labels.count()));
     }
     int rows = images.dimensions()[1];
     int cols = images.dimensions()[2];
     if (rows != cols) {
-      throw new DataException(imagesPath + ": images are " + rows + "x" + cols + "; square images are expected");
+      throw new DataException(
+          imagesPath + ": images are " + rows + "x" + cols + "; square images are expected");
     }
     byte[] labelBytes = labels.data();
     for (int i = 0; i < labelBytes.length; i++) {
       if (labelBytes[i] < 0 || labelBytes[i] >= ImageSet.NUM_CLASSES) {
-        throw new DataException(String.format("%s: label %d of image %d is outside 0-9; the file is corrupt, fetch the data again",
-            labelsPath, labelBytes[i] & 0xFF, i));
+        throw new DataException(
+            String.format(
+                "%s: label %d of image %d is outside 0-9; the file is corrupt, fetch the data again",
+                labelsPath, labelBytes[i] & 0xFF, i));
       }
     }
     return new ImageSet(images.data(), labelBytes, rows);
@@ -168,15 +225,20 @@ public final class FashionMnist {
     if (verify == Verify.CHECKSUMS) {
       String actual = hex(digest("SHA-256", bytes));
       if (!actual.equals(file.sha256)) {
-        throw new DataException(String.format("%s: SHA-256 of the decompressed bytes is %s, expected %s; the file is not the official %s, delete it and fetch the data again (scripts/fetch-data)",
-            path, actual, file.sha256, file.baseName));
+        throw new DataException(
+            String.format(
+                "%s: SHA-256 of the decompressed bytes is %s, expected %s; the file is not the"
+                    + " official %s, delete it and fetch the data again (scripts/fetch-data)",
+                path, actual, file.sha256, file.baseName));
       }
     }
     return IdxReader.parse(path, bytes, file.magic);
   }
 
   private static DataException missing(Path dir, DataFile file) {
-    return new DataException(dir.resolve(file.baseName) + "(.gz): file not found; install 'dataset-fashion-mnist' or run scripts/fetch-data");
+    return new DataException(
+        dir.resolve(file.baseName)
+            + "(.gz): file not found; install 'dataset-fashion-mnist' or run scripts/fetch-data");
   }
 
   /**
@@ -218,7 +280,13 @@ public final class FashionMnist {
         written.add(target);
       } catch (IOException | NoSuchAlgorithmException | IllegalArgumentException e) {
         deleteQuietly(partial);
-        throw new DataException("download of " + url + " failed (" + e + "); install 'dataset-fashion-mnist' with apt-get instead, or copy the four files into " + dir);
+        throw new DataException(
+            "download of "
+                + url
+                + " failed ("
+                + e
+                + "); install 'dataset-fashion-mnist' with apt-get instead, or copy the four files into "
+                + dir);
       }
     }
     return written;
@@ -243,5 +311,4 @@ public final class FashionMnist {
   static String hex(byte[] bytes) {
     return HexFormat.of().formatHex(bytes);
   }
-
 }

@@ -21,6 +21,7 @@ import java.util.zip.ZipException;
 public final class IdxReader {
   /** Magic number of a label file: unsigned bytes, one dimension. */
   public static final int LABELS_MAGIC = 2049;
+
   /** Magic number of an image file: unsigned bytes, three dimensions (count, rows, columns). */
   public static final int IMAGES_MAGIC = 2051;
 
@@ -36,16 +37,24 @@ public final class IdxReader {
   /** Reads the decompressed bytes of {@code file}, gunzipping when its name ends in ".gz". */
   public static byte[] readDecompressed(Path file) {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
+        InputStream in =
+            file.getFileName().toString().endsWith(".gz")
+                ? new GZIPInputStream(raw, 1 << 16)
+                : raw) {
       ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
       in.transferTo(out);
       return out.toByteArray();
     } catch (NoSuchFileException e) {
       throw new DataException(file + ": file not found");
     } catch (EOFException e) {
-      throw new DataException(file + ": truncated gzip file; delete it and fetch the data again (scripts/fetch-data)");
+      throw new DataException(
+          file + ": truncated gzip file; delete it and fetch the data again (scripts/fetch-data)");
     } catch (ZipException e) {
-      throw new DataException(file + ": corrupt gzip file (" + e.getMessage() + "); delete it and fetch the data again (scripts/fetch-data)");
+      throw new DataException(
+          file
+              + ": corrupt gzip file ("
+              + e.getMessage()
+              + "); delete it and fetch the data again (scripts/fetch-data)");
     } catch (IOException e) {
       throw new DataException(file + ": cannot read (" + e.getMessage() + ")");
     }
@@ -60,17 +69,24 @@ public final class IdxReader {
   public static IdxFile parse(Path file, byte[] bytes, int expectedMagic) {
     int expectedDims = expectedMagic & 0xFF;
     if (bytes.length < 4) {
-      throw new DataException(file + ": not an IDX file (only " + bytes.length + " bytes); fetch the data again (scripts/fetch-data)");
+      throw new DataException(
+          file
+              + ": not an IDX file (only "
+              + bytes.length
+              + " bytes); fetch the data again (scripts/fetch-data)");
     }
     ByteBuffer header = ByteBuffer.wrap(bytes); // big-endian by default, as IDX is
     int magic = header.getInt();
     if (magic != expectedMagic) {
-      throw new DataException(String.format("%s: wrong magic number %d (expected %d for %s); is this the right file?",
-          file, magic, expectedMagic, expectedMagic == IMAGES_MAGIC ? "images" : "labels"));
+      throw new DataException(
+          String.format(
+              "%s: wrong magic number %d (expected %d for %s); is this the right file?",
+              file, magic, expectedMagic, expectedMagic == IMAGES_MAGIC ? "images" : "labels"));
     }
     int headerBytes = 4 + 4 * expectedDims;
     if (bytes.length < headerBytes) {
-      throw new DataException(file + ": truncated IDX header; fetch the data again (scripts/fetch-data)");
+      throw new DataException(
+          file + ": truncated IDX header; fetch the data again (scripts/fetch-data)");
     }
     int[] dims = new int[expectedDims];
     long payload = 1;
@@ -82,8 +98,11 @@ public final class IdxReader {
       payload *= dims[d];
     }
     if (bytes.length - headerBytes != payload) {
-      throw new DataException(String.format("%s: %d data bytes where the header %s promises %d; the file is truncated or corrupt, fetch the data again (scripts/fetch-data)",
-          file, bytes.length - headerBytes, Arrays.toString(dims), payload));
+      throw new DataException(
+          String.format(
+              "%s: %d data bytes where the header %s promises %d; the file is truncated or"
+                  + " corrupt, fetch the data again (scripts/fetch-data)",
+              file, bytes.length - headerBytes, Arrays.toString(dims), payload));
     }
     return new IdxFile(dims, Arrays.copyOfRange(bytes, headerBytes, bytes.length));
   }

@@ -7,11 +7,17 @@ import java.util.Arrays;
  * one-hot views are made per batch, so the whole set stays at one byte a pixel.
  */
 public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
-  public static final int NUM_CLASSES = 10;
+  /** Labels run from 0 to NUM_CLASSES - 1: one per name of {@link FashionMnist#LABELS}. */
+  public static final int NUM_CLASSES = FashionMnist.LABELS.size();
 
   public ImageSet {
     if (pixels.length != (long) labels.length * imageSize * imageSize) {
-      throw new IllegalArgumentException("pixels and labels disagree: " + pixels.length + " bytes for " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          "pixels and labels disagree: "
+              + pixels.length
+              + " bytes for "
+              + labels.length
+              + " labels");
     }
   }
 
@@ -30,7 +36,10 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
   /** The images {@code [from, to)} as a new set. */
   public ImageSet slice(int from, int to) {
     int p = pixelsPerImage();
-    return new ImageSet(Arrays.copyOfRange(pixels, from * p, to * p), Arrays.copyOfRange(labels, from, to), imageSize);
+    return new ImageSet(
+        Arrays.copyOfRange(pixels, from * p, to * p),
+        Arrays.copyOfRange(labels, from, to),
+        imageSize);
   }
 
   /** Pixel {@code i} of image {@code index} scaled from 0-255 to [0, 1]. */
@@ -54,7 +63,9 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
     return out;
   }
 
-  /** Images {@code indices} as {@code [n, 784]} floats in [0, 1] (the notebook's reshape to 784). */
+  /**
+   * Images {@code indices} as {@code [n, 784]} floats in [0, 1] (the notebook's reshape to 784).
+   */
   public float[] images(int[] indices) {
     float[] out = new float[indices.length * pixelsPerImage()];
     for (int k = 0; k < indices.length; k++) {
@@ -66,8 +77,8 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
   /**
    * Fills a training batch in place: images {@code indices} into {@code x} as {@code [n, 784]}
    * floats in [0, 1], their labels into {@code y} as {@code [n, 10]} targets, one-hot or, with
-   * {@code labelSmoothing} above 0, {@code 1 - e + e/10} for the true class and {@code e/10} elsewhere.
-   * Reusing the two arrays keeps the training step free of allocations.
+   * {@code labelSmoothing} above 0, {@code 1 - e + e/10} for the true class and {@code e/10}
+   * elsewhere. Reusing the two arrays keeps the training step free of allocations.
    */
   public void fillBatch(int[] indices, float[] x, float[] y, float labelSmoothing) {
     float off = labelSmoothing / NUM_CLASSES;

@@ -6,6 +6,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Identity;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
@@ -25,18 +26,28 @@ import org.tensorflow.types.TFloat32;
 public final class AdamOptimizer {
   /** Decay of the first-moment (mean) estimate; TensorFlow's default. */
   public static final float BETA1 = 0.9f;
+
   /** Decay of the second-moment (uncentred variance) estimate; TensorFlow's default. */
   public static final float BETA2 = 0.999f;
+
   /** Added to the denominator for numerical stability; TF1's AdamOptimizer default. */
   public static final float EPSILON = 1e-8f;
 
   /** The training op, and the optimizer state that a checkpoint must hold. */
-  public record Minimize(Op op, List<Variable<TFloat32>> slots, Variable<TFloat32> beta1Power, Variable<TFloat32> beta2Power) {}
+  public record Minimize(
+      Op op,
+      List<Variable<TFloat32>> slots,
+      Variable<TFloat32> beta1Power,
+      Variable<TFloat32> beta2Power) {}
 
   private AdamOptimizer() {}
 
   /** Adds to the graph one Adam step that lowers {@code loss} by changing {@code variables}. */
-  public static Minimize minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Operand<TFloat32> learningRate) {
+  public static Minimize minimize(
+      Ops tf,
+      Operand<TFloat32> loss,
+      List<Variable<TFloat32>> variables,
+      Operand<TFloat32> learningRate) {
     Ops adam = tf.withSubScope("adam");
     Gradients gradients = adam.gradients(loss, variables);
     Variable<TFloat32> beta1Power = adam.withName("beta1_power").variable(adam.constant(BETA1));
@@ -48,7 +59,7 @@ public final class AdamOptimizer {
     List<Op> gradientsDone = new ArrayList<>();
     List<Operand<TFloat32>> gradient = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
-      org.tensorflow.op.core.Identity<TFloat32> g = adam.identity(gradients.<TFloat32>dy(i));
+      Identity<TFloat32> g = adam.identity(gradients.<TFloat32>dy(i));
       gradient.add(g);
       gradientsDone.add(g);
     }
@@ -58,18 +69,33 @@ public final class AdamOptimizer {
     List<Variable<TFloat32>> slots = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Variable<TFloat32> variable = variables.get(i);
-      Variable<TFloat32> m = adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
-      Variable<TFloat32> v = adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
+      Variable<TFloat32> m =
+          adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
+      Variable<TFloat32> v =
+          adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
       slots.add(m);
       slots.add(v);
-      applies.add(afterGradients.train.applyAdam(variable, m, v, beta1Power, beta2Power, learningRate, beta1, beta2, epsilon,
-          gradient.get(i)));
+      applies.add(
+          afterGradients.train.applyAdam(
+              variable,
+              m,
+              v,
+              beta1Power,
+              beta2Power,
+              learningRate,
+              beta1,
+              beta2,
+              epsilon,
+              gradient.get(i)));
     }
     // The fix: advance the powers only after every apply op has read them.
     Ops afterApplies = adam.withControlDependencies(applies);
     Op nextBeta1Power = afterApplies.assign(beta1Power, afterApplies.math.mul(beta1Power, beta1));
     Op nextBeta2Power = afterApplies.assign(beta2Power, afterApplies.math.mul(beta2Power, beta2));
-    Op step = tf.withControlDependencies(List.of(nextBeta1Power, nextBeta2Power)).withName("optimizer").noOp();
+    Op step =
+        tf.withControlDependencies(List.of(nextBeta1Power, nextBeta2Power))
+            .withName("optimizer")
+            .noOp();
     return new Minimize(step, slots, beta1Power, beta2Power);
   }
 }

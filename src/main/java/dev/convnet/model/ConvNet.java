@@ -1,5 +1,6 @@
 package dev.convnet.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -11,6 +12,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -19,15 +22,24 @@ import org.tensorflow.types.TInt64;
  * names (in camelCase), plus the session that runs it. It knows nothing of files, figures or flags.
  */
 public final class ConvNet implements AutoCloseable {
-  /** Name of the input placeholder, as in the notebook and the exported model's signature. */
+  /** In [12]: name of the input placeholder, as in the notebook and the exported signature. */
   public static final String X_NAME = "x";
+
+  /** In [14]: name of the labels placeholder. */
   public static final String Y_TRUE_NAME = "y_true";
+
+  /** The learning rate each step is fed (schedules change it from step to step). */
   public static final String LEARNING_RATE_NAME = "learning_rate";
+
+  /** Exercise 5: the dropout rate, 0 unless a training step feeds another. */
+  public static final String DROPOUT_RATE_NAME = "dropout_rate";
+
   /**
-   * Names under which the layers and filters the notebook plots can be fetched, here and in an
-   * exported SavedModel alike (identity ops, computed only when fetched).
+   * Names under which the layers and filters the notebook plots (In [53]-[59]) can be fetched, here
+   * and in an exported SavedModel alike (identity ops, computed only when fetched).
    */
   public static final String LAYER_CONV1 = "layer_conv1";
+
   public static final String LAYER_CONV2 = "layer_conv2";
   public static final String WEIGHTS_CONV1 = "weights_conv1";
   public static final String WEIGHTS_CONV2 = "weights_conv2";
@@ -38,45 +50,73 @@ public final class ConvNet implements AutoCloseable {
 
   /** In [12]: the input images, flat, {@code [?, 784]}, pixels in [0, 1]. */
   public final Placeholder<TFloat32> x;
+
   /** In [13]: the same images as {@code [?, 28, 28, 1]}, as the convolutions want them. */
   public final Operand<TFloat32> xImage;
+
   /** In [14]: the true classes, one-hot, {@code [?, 10]}. */
   public final Placeholder<TFloat32> yTrue;
+
   /** In [15]: the true class numbers. */
   public final Operand<TInt64> yTrueCls;
-  /** In [16]: first convolutional layer {@code [?, 14, 14, 16]} and its filters {@code [5, 5, 1, 16]}. */
+
+  /** In [16]: first convolutional layer {@code [?, 14, 14, 16]}, filters {@code [5, 5, 1, 16]}. */
   public final Operand<TFloat32> layerConv1;
+
   public final Variable<TFloat32> weightsConv1;
-  /** In [18]: second convolutional layer {@code [?, 7, 7, 36]} and its filters {@code [5, 5, 16, 36]}. */
+
+  /** In [18]: second convolutional layer {@code [?, 7, 7, 36]}, filters {@code [5, 5, 16, 36]}. */
   public final Operand<TFloat32> layerConv2;
+
   public final Variable<TFloat32> weightsConv2;
-  /** In [20]: the second layer flattened to {@code [?, 1764]}, and 1764 itself. */
+
+  /** Exercise 7: the last convolutional layer (layerConv2 in the notebook's network). */
+  public final Operand<TFloat32> layerConvLast;
+
+  /** In [20]: the last convolutional layer flattened to {@code [?, 1764]}, and 1764 itself. */
   public final Operand<TFloat32> layerFlat;
+
   public final long numFeatures;
-  /** In [23]: fully-connected layer of 128 neurons with ReLU. */
+
+  /** In [23]: fully-connected layer of 128 neurons with ReLU (dropout follows it in training). */
   public final Operand<TFloat32> layerFc1;
+
   /** In [25]: fully-connected layer of 10 outputs, the logits. */
   public final Operand<TFloat32> layerFc2;
+
   /** In [27]: softmax of the logits: the predicted probability of each class. */
   public final Operand<TFloat32> yPred;
+
   /** In [28]: the predicted class number. */
   public final Operand<TInt64> yPredCls;
+
   /** In [29]: cross-entropy of each image (softmax computed inside, from the logits). */
   public final Operand<TFloat32> crossEntropy;
+
   /** In [30]: the mean cross-entropy, the number training lowers. */
   public final Operand<TFloat32> cost;
-  /** The learning rate, the config's unless a run feeds another (for schedules). */
-  public final Operand<TFloat32> learningRate;
+
+  /** The learning rate of the next step (fed by the trainer). */
+  public final Placeholder<TFloat32> learningRate;
+
+  /** Exercise 5: the dropout rate after fc1; 0 unless fed, so evaluation never drops. */
+  public final Operand<TFloat32> dropoutRate;
+
   /** In [31]: one Adam step on {@code cost}. */
   public final Op optimizer;
+
   /** In [32]: whether each image's predicted class is its true class. */
   public final Operand<?> correctPrediction;
+
   /** In [33]: the fraction of images classified correctly. */
   public final Operand<TFloat32> accuracy;
+
   /** Every trainable variable, in the order the layers create them. */
   public final List<Variable<TFloat32>> trainableVariables;
+
   /** Adam's state: moments of each variable and the two beta powers. */
   public final AdamOptimizer.Minimize adamState;
+
   /** In [34]: the session that runs the graph. */
   public final Session session;
 
@@ -84,57 +124,107 @@ public final class ConvNet implements AutoCloseable {
   public final String device;
 
   /** Builds the graph on the CPU. */
-  public ConvNet(ModelConfig config) {
-    this(config, Device.CPU_NAME);
+  public ConvNet(ModelConfig config, long seed) {
+    this(config, seed, Device.CPU_NAME);
   }
 
   /**
    * Builds the graph with every op pinned to {@code device} (a name from {@link Device#resolve()});
-   * on a GPU, ops without a GPU kernel fall back to the CPU.
+   * on a GPU, ops without a GPU kernel fall back to the CPU. {@code seed} seeds the initial
+   * weights.
    */
-  public ConvNet(ModelConfig config, String device) {
+  public ConvNet(ModelConfig config, long seed, String device) {
     this.config = config;
     this.device = device;
     this.graph = new Graph();
     this.tf = Ops.create(graph).withDevice(Device.spec(device));
-    Layers layers = new Layers(tf, config.seed());
+    Layers layers = new Layers(tf, seed);
+    int imgSize = ModelConfig.IMG_SIZE;
 
-    x = tf.withName(X_NAME).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, ModelConfig.IMG_SIZE_FLAT)));
-    xImage = tf.reshape(x, tf.constant(new int[] {-1, ModelConfig.IMG_SIZE, ModelConfig.IMG_SIZE, ModelConfig.NUM_CHANNELS}));
-    yTrue = tf.withName(Y_TRUE_NAME).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, ModelConfig.NUM_CLASSES)));
+    // In [12]-[15]
+    x = tf.withName(X_NAME).placeholder(TFloat32.class, shape(ModelConfig.IMG_SIZE_FLAT));
+    xImage = tf.reshape(x, tf.constant(new int[] {-1, imgSize, imgSize, ModelConfig.NUM_CHANNELS}));
+    yTrue = tf.withName(Y_TRUE_NAME).placeholder(TFloat32.class, shape(ModelConfig.NUM_CLASSES));
     yTrueCls = tf.math.argMax(yTrue, tf.constant(1));
 
-    Layers.ConvLayer conv1 = layers.newConvLayer(xImage, ModelConfig.NUM_CHANNELS, config.filterSize1(), config.numFilters1(), true);
-    layerConv1 = conv1.layer();
-    weightsConv1 = conv1.weights();
-    Layers.ConvLayer conv2 = layers.newConvLayer(layerConv1, config.numFilters1(), config.filterSize2(), config.numFilters2(), true);
-    layerConv2 = conv2.layer();
-    weightsConv2 = conv2.weights();
+    // In [16]-[19], and exercise 7's further layers of layer 2's kind
+    List<Layers.ConvLayer> conv = new ArrayList<>();
+    Operand<TFloat32> input = xImage;
+    int channels = ModelConfig.NUM_CHANNELS;
+    for (int i = 0; i < config.convLayers(); i++) {
+      int filterSize = i == 0 ? config.filterSize1() : config.filterSize2();
+      int numFilters = i == 0 ? config.numFilters1() : config.numFilters2();
+      Layers.ConvLayer layer =
+          layers.newConvLayer(
+              input,
+              channels,
+              filterSize,
+              numFilters,
+              config.pooling(),
+              config.poolFirst(),
+              config.activation());
+      conv.add(layer);
+      input = layer.layer();
+      channels = numFilters;
+    }
+    layerConv1 = conv.get(0).layer();
+    weightsConv1 = conv.get(0).weights();
+    layerConv2 = conv.get(1).layer();
+    weightsConv2 = conv.get(1).weights();
+    layerConvLast = input;
     tf.withName(LAYER_CONV1).identity(layerConv1);
     tf.withName(LAYER_CONV2).identity(layerConv2);
     tf.withName(WEIGHTS_CONV1).identity(weightsConv1);
     tf.withName(WEIGHTS_CONV2).identity(weightsConv2);
-    Layers.FlatLayer flat = layers.flattenLayer(layerConv2);
+
+    // In [20]-[26]
+    Layers.FlatLayer flat = layers.flattenLayer(layerConvLast);
     layerFlat = flat.layer();
     numFeatures = flat.numFeatures();
-    layerFc1 = layers.newFcLayer(layerFlat, numFeatures, config.fcSize(), true);
-    layerFc2 = layers.newFcLayer(layerFc1, config.fcSize(), ModelConfig.NUM_CLASSES, false);
+    dropoutRate =
+        tf.withName(DROPOUT_RATE_NAME).placeholderWithDefault(tf.constant(0f), Shape.scalar());
+    Operand<TFloat32> hidden = layerFlat;
+    long inputs = numFeatures;
+    Operand<TFloat32> fc1 = null;
+    for (int i = 0; i < config.fcLayers(); i++) {
+      hidden = layers.newFcLayer(hidden, inputs, config.fcSize(), config.activation());
+      if (i == 0) {
+        fc1 = hidden;
+        if (config.dropout() > 0) {
+          hidden = layers.dropout(hidden, dropoutRate);
+        }
+      }
+      inputs = config.fcSize();
+    }
+    layerFc1 = fc1;
+    layerFc2 = layers.newFcLayer(hidden, inputs, ModelConfig.NUM_CLASSES, config.reluLast());
 
+    // In [27]-[30]
     yPred = tf.withName("y_pred").nn.softmax(layerFc2);
     yPredCls = tf.withName("y_pred_cls").math.argMax(yPred, tf.constant(1));
     // One-hot labels on purpose: the sparse variant has no gradient in TensorFlow Java.
     crossEntropy = tf.nn.softmaxCrossEntropyWithLogits(layerFc2, yTrue).loss();
     cost = tf.withName("cost").math.mean(crossEntropy, tf.constant(0));
 
-    learningRate = tf.withName(LEARNING_RATE_NAME).placeholderWithDefault(tf.constant(config.learningRate()), Shape.scalar());
+    // In [31]
+    learningRate =
+        tf.withName(LEARNING_RATE_NAME)
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     trainableVariables = layers.variables();
     adamState = AdamOptimizer.minimize(tf, cost, trainableVariables, learningRate);
     optimizer = adamState.op();
 
+    // In [32]-[34]
     correctPrediction = tf.math.equal(yPredCls, yTrueCls);
-    accuracy = tf.withName("accuracy").math.mean(tf.dtypes.cast(correctPrediction, TFloat32.class), tf.constant(0));
-
+    accuracy =
+        tf.withName("accuracy")
+            .math
+            .mean(tf.dtypes.cast(correctPrediction, TFloat32.class), tf.constant(0));
     session = new Session(graph, sessionConfig(device.equals(Device.GPU_NAME)));
+  }
+
+  private static Placeholder.Options shape(int columns) {
+    return Placeholder.shape(Shape.of(-1, columns));
   }
 
   /**
@@ -156,37 +246,68 @@ public final class ConvNet implements AutoCloseable {
     session.initialize();
   }
 
-  /** Counts of a training step that a caller may log. */
+  /** The cost and accuracy that a training step's forward pass computed. */
   public record StepResult(float cost, float accuracy) {}
 
   /**
-   * One optimization step on a batch of {@code n} images; returns the batch's cost and accuracy as
-   * the forward pass of that step computed them (before the weights moved).
+   * One optimization step on a batch of {@code n} images at learning rate {@code rate}; returns the
+   * batch's cost and accuracy as the forward pass of that step computed them (before the weights
+   * moved). The model's dropout applies in this step only.
    */
   public StepResult trainStep(float[] xBatch, float[] yBatch, int n, float rate) {
+    return trainStep(xBatch, yBatch, n, rate, null);
+  }
+
+  /** {@link #trainStep}, tracing the ops it runs into {@code trace} when it is not null. */
+  public StepResult trainStep(
+      float[] xBatch, float[] yBatch, int n, float rate, RunMetadata.Builder trace) {
     try (TFloat32 xs = Tensors.images(xBatch, n);
         TFloat32 ys = Tensors.matrix(yBatch, n, ModelConfig.NUM_CLASSES);
         TFloat32 lr = TFloat32.scalarOf(rate);
-        Result result = session.runner().feed(x, xs).feed(yTrue, ys).feed(learningRate, lr)
-            .addTarget(optimizer).fetch(cost).fetch(accuracy).run()) {
-      return new StepResult(((TFloat32) result.get(0)).getFloat(), ((TFloat32) result.get(1)).getFloat());
+        TFloat32 drop = TFloat32.scalarOf(config.dropout())) {
+      Session.Runner runner =
+          session
+              .runner()
+              .feed(x, xs)
+              .feed(yTrue, ys)
+              .feed(learningRate, lr)
+              .feed(dropoutRate, drop)
+              .addTarget(optimizer)
+              .fetch(cost)
+              .fetch(accuracy);
+      if (trace == null) {
+        try (Result result = runner.run()) {
+          return stepResult(result);
+        }
+      }
+      runner.setOptions(
+          RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build());
+      try (Result result = runner.runAndFetchMetadata()) {
+        result.getMetadata().ifPresent(trace::mergeFrom);
+        return stepResult(result);
+      }
     }
+  }
+
+  private static StepResult stepResult(Result result) {
+    return new StepResult(
+        ((TFloat32) result.get(0)).getFloat(), ((TFloat32) result.get(1)).getFloat());
   }
 
   /** The accuracy of the current weights on a batch (the notebook's training-accuracy printout). */
   public float accuracy(float[] xBatch, float[] yBatch, int n) {
-    try (TFloat32 xs = Tensors.images(xBatch, n);
-        TFloat32 ys = Tensors.matrix(yBatch, n, ModelConfig.NUM_CLASSES);
-        Result result = session.runner().feed(x, xs).feed(yTrue, ys).fetch(accuracy).run()) {
-      return ((TFloat32) result.get(0)).getFloat();
-    }
+    return scalar(accuracy, xBatch, yBatch, n);
   }
 
   /** The batch's cost under the current weights. */
   public float cost(float[] xBatch, float[] yBatch, int n) {
+    return scalar(cost, xBatch, yBatch, n);
+  }
+
+  private float scalar(Operand<TFloat32> op, float[] xBatch, float[] yBatch, int n) {
     try (TFloat32 xs = Tensors.images(xBatch, n);
         TFloat32 ys = Tensors.matrix(yBatch, n, ModelConfig.NUM_CLASSES);
-        Result result = session.runner().feed(x, xs).feed(yTrue, ys).fetch(cost).run()) {
+        Result result = session.runner().feed(x, xs).feed(yTrue, ys).fetch(op).run()) {
       return ((TFloat32) result.get(0)).getFloat();
     }
   }
@@ -212,6 +333,15 @@ public final class ConvNet implements AutoCloseable {
     try (Result result = session.runner().fetch(variable).run()) {
       return Tensors.floats((TFloat32) result.get(0));
     }
+  }
+
+  /** Trainable parameters: every weight and bias of every layer. */
+  public long parameterCount() {
+    long total = 0;
+    for (Variable<TFloat32> v : trainableVariables) {
+      total += v.shape().size();
+    }
+    return total;
   }
 
   /** In [60]: releases the session and the graph. */

@@ -1,11 +1,14 @@
 package dev.convnet.model;
 
+import dev.convnet.model.ModelConfig.Activation;
+import dev.convnet.model.ModelConfig.Pooling;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.op.random.TruncatedNormal;
 import org.tensorflow.types.TFloat32;
 
@@ -14,10 +17,17 @@ import org.tensorflow.types.TFloat32;
  * Nothing is computed here: each method only adds operations to the graph that {@code tf} builds.
  */
 public final class Layers {
-  /** Standard deviation of the truncated normal that initial weights are drawn from. */
+  /** In [7]: standard deviation of the truncated normal that initial weights are drawn from. */
   public static final float WEIGHT_STDDEV = 0.05f;
-  /** Every bias starts at this value. */
+
+  /** In [8]: every bias starts at this value. */
   public static final float BIAS_INIT = 0.05f;
+
+  /** In [9]: convolutions move one pixel at a time... */
+  private static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
+
+  /** ...and pooling (or a strided convolution) takes 2x2 windows, two pixels apart. */
+  private static final long[] WINDOW_2X2 = {1, 2, 2, 1};
 
   private final Ops tf;
   private final long seed;
@@ -25,9 +35,9 @@ public final class Layers {
   private final List<Variable<TFloat32>> variables = new ArrayList<>();
 
   /**
-   * @param tf   the graph's op builder
+   * @param tf the graph's op builder
    * @param seed seeds every initializer; each one also gets its own {@code seed2}, because a
-   *             TensorFlow Java graph has no graph-level seed
+   *     TensorFlow Java graph has no graph-level seed
    */
   public Layers(Ops tf, long seed) {
     this.tf = tf;
@@ -40,11 +50,14 @@ public final class Layers {
   /** The result of {@link #flattenLayer}: the flat layer and its number of features. */
   public record FlatLayer(Operand<TFloat32> layer, long numFeatures) {}
 
-  /** In [7] {@code new_weights}: a variable of {@code shape}, drawn from a truncated normal (sigma 0.05). */
+  /** In [7] {@code new_weights}: a variable of {@code shape} from a truncated normal (σ 0.05). */
   public Variable<TFloat32> newWeights(long... shape) {
-    randomOps++;
-    Operand<TFloat32> unit = tf.random.truncatedNormal(tf.constant(shape), TFloat32.class,
-        TruncatedNormal.seed(seed), TruncatedNormal.seed2(randomOps));
+    Operand<TFloat32> unit =
+        tf.random.truncatedNormal(
+            tf.constant(shape),
+            TFloat32.class,
+            TruncatedNormal.seed(seed),
+            TruncatedNormal.seed2(++randomOps));
     return track(tf.variable(tf.math.mul(unit, tf.constant(WEIGHT_STDDEV))));
   }
 
@@ -54,31 +67,104 @@ public final class Layers {
   }
 
   /**
-   * In [9] {@code new_conv_layer}: a convolution of {@code numFilters} filters of
-   * {@code filterSize x filterSize} over a 4-d input {@code [images, y, x, channels]}, stride 1 and
-   * SAME (zero) padding so the image keeps its size; plus one bias per filter; ReLU; then
-   * optionally a 2x2 max-pool that halves the resolution.
+   * In [9] {@code new_conv_layer} as the notebook calls it: ReLU and, with {@code usePooling}, a
+   * 2x2 max-pool.
+   */
+  public ConvLayer newConvLayer(
+      Operand<TFloat32> input,
+      int numInputChannels,
+      int filterSize,
+      int numFilters,
+      boolean usePooling) {
+    return newConvLayer(
+        input,
+        numInputChannels,
+        filterSize,
+        numFilters,
+        usePooling ? Pooling.MAX : Pooling.NONE,
+        false,
+        Activation.RELU);
+  }
+
+  /**
+   * In [9] {@code new_conv_layer}: a convolution of {@code numFilters} filters of {@code filterSize
+   * x filterSize} over a 4-d input {@code [images, y, x, channels]}, SAME (zero) padding so the
+   * image keeps its size; plus one bias per filter; the activation; and a 2x2 reduction.
    *
    * <p>The notebook pools before the ReLU to save three quarters of the ReLUs, which is right since
-   * relu(max_pool(x)) == max_pool(relu(x)), exactly, in floating point too. Here the ReLU comes
-   * first for the opposite reason: TensorFlow's CPU rewriter fuses convolution + bias + ReLU into
-   * one kernel, so the ReLU costs nothing and training measured about 8% faster. The network
-   * computes the same function either way.
+   * relu(max_pool(x)) == max_pool(relu(x)), exactly, in floating point too. By default the ReLU
+   * comes first here for the opposite reason: TensorFlow's CPU rewriter fuses convolution + bias +
+   * ReLU into one kernel, so the ReLU costs nothing. {@code poolFirst} gives the notebook's order.
    */
-  public ConvLayer newConvLayer(Operand<TFloat32> input, int numInputChannels, int filterSize, int numFilters, boolean usePooling) {
+  public ConvLayer newConvLayer(
+      Operand<TFloat32> input,
+      int numInputChannels,
+      int filterSize,
+      int numFilters,
+      Pooling pooling,
+      boolean poolFirst,
+      Activation activation) {
     Variable<TFloat32> weights = newWeights(filterSize, filterSize, numInputChannels, numFilters);
     Variable<TFloat32> biases = newBiases(numFilters);
-    Operand<TFloat32> layer = tf.nn.conv2d(input, weights, List.of(1L, 1L, 1L, 1L), "SAME");
-    layer = tf.nn.relu(tf.nn.biasAdd(layer, biases));
-    if (usePooling) {
-      layer = tf.nn.maxPool(layer, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "SAME");
+    List<Long> strides = pooling == Pooling.STRIDE ? toList(WINDOW_2X2) : UNIT_STRIDES;
+    Operand<TFloat32> layer = tf.nn.biasAdd(tf.nn.conv2d(input, weights, strides, "SAME"), biases);
+    if (poolFirst) {
+      layer = activate(pool(layer, pooling), activation);
+    } else {
+      layer = pool(activate(layer, activation), pooling);
     }
     return new ConvLayer(layer, weights);
   }
 
   /**
-   * In [10] {@code flatten_layer}: reshapes {@code [images, height, width, channels]} to
-   * {@code [images, height * width * channels]}; the feature count comes from the layer's static shape.
+   * A 2x2 reduction with stride 2. Max-pooling goes through TensorFlow's {@code MaxPool} op, whose
+   * window is an attribute: {@code tf.nn.maxPool} builds {@code MaxPoolV2}, whose window is a
+   * tensor, and its gradient ran 4-5 times slower on these CPUs. Same function.
+   */
+  Operand<TFloat32> pool(Operand<TFloat32> layer, Pooling pooling) {
+    return switch (pooling) {
+      case MAX ->
+          tf.scope()
+              .opBuilder("MaxPool", "MaxPool")
+              .addInput(layer.asOutput())
+              .setAttr("ksize", WINDOW_2X2)
+              .setAttr("strides", WINDOW_2X2)
+              .setAttr("padding", "SAME")
+              .build()
+              .<TFloat32>output(0);
+      case AVG -> tf.nn.avgPool(layer, toList(WINDOW_2X2), toList(WINDOW_2X2), "SAME");
+      case NONE, STRIDE -> layer;
+    };
+  }
+
+  /** The layer's non-linearity. */
+  Operand<TFloat32> activate(Operand<TFloat32> layer, Activation activation) {
+    return switch (activation) {
+      case RELU -> tf.nn.relu(layer);
+      case SIGMOID -> tf.math.sigmoid(layer);
+    };
+  }
+
+  /**
+   * Dropout (exercise 5): each value is kept with probability {@code 1 - rate} and scaled by {@code
+   * 1 / (1 - rate)}, so its expected value is unchanged. At rate 0 the mask is exactly 1 and the
+   * layer passes through untouched.
+   */
+  public Operand<TFloat32> dropout(Operand<TFloat32> layer, Operand<TFloat32> rate) {
+    Operand<TFloat32> keep = tf.math.sub(tf.constant(1f), rate);
+    Operand<TFloat32> uniform =
+        tf.random.randomUniform(
+            tf.shape(layer),
+            TFloat32.class,
+            RandomUniform.seed(seed),
+            RandomUniform.seed2(++randomOps));
+    Operand<TFloat32> mask = tf.stopGradient(tf.math.floor(tf.math.add(keep, uniform)));
+    return tf.math.div(tf.math.mul(layer, mask), keep);
+  }
+
+  /**
+   * In [10] {@code flatten_layer}: reshapes {@code [images, height, width, channels]} to {@code
+   * [images, height * width * channels]}; the feature count comes from the layer's static shape.
    */
   public FlatLayer flattenLayer(Operand<TFloat32> layer) {
     Shape layerShape = layer.shape();
@@ -92,14 +178,18 @@ public final class Layers {
    * {@code [images, numInputs]} to {@code [images, numOutputs]}, with an optional ReLU. The bias is
    * a BiasAdd (the same sum as the notebook's {@code +}) so that it fuses with the MatMul.
    */
-  public Operand<TFloat32> newFcLayer(Operand<TFloat32> input, long numInputs, int numOutputs, boolean useRelu) {
+  public Operand<TFloat32> newFcLayer(
+      Operand<TFloat32> input, long numInputs, int numOutputs, boolean useRelu) {
+    return newFcLayer(input, numInputs, numOutputs, useRelu ? Activation.RELU : null);
+  }
+
+  /** {@link #newFcLayer(Operand, long, int, boolean)} with any activation, or none for null. */
+  public Operand<TFloat32> newFcLayer(
+      Operand<TFloat32> input, long numInputs, int numOutputs, Activation activation) {
     Variable<TFloat32> weights = newWeights(numInputs, numOutputs);
     Variable<TFloat32> biases = newBiases(numOutputs);
     Operand<TFloat32> layer = tf.nn.biasAdd(tf.linalg.matMul(input, weights), biases);
-    if (useRelu) {
-      layer = tf.nn.relu(layer);
-    }
-    return layer;
+    return activation == null ? layer : activate(layer, activation);
   }
 
   /** Every variable the helpers created so far, in order: what the optimizer trains. */
@@ -110,5 +200,13 @@ public final class Layers {
   private Variable<TFloat32> track(Variable<TFloat32> variable) {
     variables.add(variable);
     return variable;
+  }
+
+  private static List<Long> toList(long[] values) {
+    List<Long> out = new ArrayList<>();
+    for (long v : values) {
+      out.add(v);
+    }
+    return out;
   }
 }

@@ -9,12 +9,17 @@ import org.tensorflow.types.TInt64;
 public final class Tensors {
   private Tensors() {}
 
-  /** The first {@code rows * columns} values as a {@code [rows, columns]} tensor (arrays are reused across batches). */
+  /**
+   * The first {@code rows * columns} values as a {@code [rows, columns]} tensor (arrays are reused
+   * across batches).
+   */
   public static TFloat32 matrix(float[] values, int rows, int columns) {
     if (values.length < (long) rows * columns) {
-      throw new IllegalArgumentException(values.length + " values cannot fill " + rows + " x " + columns);
+      throw new IllegalArgumentException(
+          values.length + " values cannot fill " + rows + " x " + columns);
     }
-    return TFloat32.tensorOf(Shape.of(rows, columns), DataBuffers.of(values, true, false).narrow((long) rows * columns));
+    return TFloat32.tensorOf(
+        Shape.of(rows, columns), DataBuffers.of(values, true, false).narrow((long) rows * columns));
   }
 
   /** {@code n} images of 784 floats each, as the input {@code x} takes them. */

@@ -45,7 +45,8 @@ public final class ImageInput {
       for (int x = 0; x < w; x++) {
         int argb = image.getRGB(x, y);
         double alpha = ((argb >>> 24) & 255) / 255.0;
-        double lum = 0.299 * ((argb >> 16) & 255) + 0.587 * ((argb >> 8) & 255) + 0.114 * (argb & 255);
+        double lum =
+            0.299 * ((argb >> 16) & 255) + 0.587 * ((argb >> 8) & 255) + 0.114 * (argb & 255);
         // Transparent pixels count as white paper, the usual look of a cut-out product photo.
         grey[y * w + x] = alpha * lum + (1 - alpha) * 255;
       }
@@ -93,7 +94,8 @@ public final class ImageInput {
   private static BufferedImage resize(BufferedImage image, int size) {
     BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
     Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(image, 0, 0, size, size, null);
     g.dispose();
     return out;

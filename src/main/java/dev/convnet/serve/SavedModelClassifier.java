@@ -1,22 +1,23 @@
 package dev.convnet.serve;
 
 import dev.convnet.data.ImageSet;
+import dev.convnet.model.Device;
 import dev.convnet.model.Tensors;
-import dev.convnet.train.Evaluation;
+import dev.convnet.results.Evaluation;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /** A SavedModel written by {@link ModelExport}, loaded for classification. */
 public final class SavedModelClassifier implements AutoCloseable {
-  /** Images classified per call when walking a whole set. */
-  public static final int BATCH_SIZE = 256;
-
   private final SavedModelBundle bundle;
   private final SessionFunction function;
 
@@ -27,22 +28,73 @@ public final class SavedModelClassifier implements AutoCloseable {
 
   /** Loads {@code dir} on the CPU. */
   public static SavedModelClassifier load(Path dir) {
-    return load(dir, dev.convnet.model.Device.CPU_NAME);
+    return load(dir, Device.CPU_NAME);
   }
 
-  /** Loads {@code dir} to run on {@code device}; a folder that is not such a SavedModel gets a one-line error. */
+  /**
+   * Loads {@code dir} to run on {@code device}. A folder that is not a SavedModel, or one with a
+   * missing, empty or truncated file, gets one line naming the folder and what is wrong.
+   */
   public static SavedModelClassifier load(Path dir, String device) {
-    if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
-      throw new IllegalArgumentException(dir + " is not a SavedModel (no saved_model.pb); pass a run's saved_model folder");
+    if (!Files.exists(dir)) {
+      throw new IllegalArgumentException("--model " + dir + ": no such folder");
     }
-    SavedModelBundle bundle = SavedModelBundle.loader(dir.toString()).withTags(ModelExport.TAG)
-        .withConfigProto(dev.convnet.model.Device.loadConfig(device)).load();
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "--model "
+              + dir
+              + " is a file; give the SavedModel folder, such as runs/<run>/saved_model");
+    }
+    if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+      throw new IllegalArgumentException(
+          dir + " is not a SavedModel (no saved_model.pb); pass a run's saved_model folder");
+    }
+    Path variables = dir.resolve("variables");
+    requireFile(dir, variables.resolve("variables.index"));
+    try (Stream<Path> files = Files.list(variables)) {
+      if (files.noneMatch(p -> p.getFileName().toString().startsWith("variables.data-"))) {
+        throw damaged(dir, "variables/variables.data-* is missing");
+      }
+    } catch (IOException e) {
+      throw damaged(dir, "variables/ cannot be read (" + e.getMessage() + ")");
+    }
+    SavedModelBundle bundle;
+    try {
+      bundle =
+          SavedModelBundle.loader(dir.toString())
+              .withTags(ModelExport.TAG)
+              .withConfigProto(Device.loadConfig(device))
+              .load();
+    } catch (RuntimeException e) {
+      String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw damaged(dir, "TensorFlow cannot load it: " + first);
+    }
     try {
       return new SavedModelClassifier(bundle);
     } catch (RuntimeException e) {
       bundle.close();
-      throw new IllegalArgumentException(dir + " has no '" + ModelExport.SIGNATURE_KEY + "' signature: " + e.getMessage());
+      throw new IllegalArgumentException(
+          dir + " has no '" + ModelExport.SIGNATURE_KEY + "' signature: " + e.getMessage());
     }
+  }
+
+  private static void requireFile(Path dir, Path file) {
+    try {
+      if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+        throw damaged(dir, dir.relativize(file) + " is missing or empty");
+      }
+    } catch (IOException e) {
+      throw damaged(dir, dir.relativize(file) + " cannot be read");
+    }
+  }
+
+  private static IllegalArgumentException damaged(Path dir, String what) {
+    return new IllegalArgumentException(
+        "the SavedModel in "
+            + dir
+            + " is damaged: "
+            + what
+            + "; export it again (a run's checkpoint can be resumed to write a new one)");
   }
 
   /** Class probabilities {@code [n, 10]} of {@code n} images given as 784 floats each in [0, 1]. */
@@ -63,11 +115,11 @@ public final class SavedModelClassifier implements AutoCloseable {
 
   /** Classifies every image of {@code set}. */
   public Evaluation evaluate(ImageSet set) {
-    return Evaluation.classify(set, BATCH_SIZE, this::classes);
+    return Evaluation.classify(set, Evaluation.TEST_BATCH_SIZE, this::classes);
   }
 
   /** The model's session, for fetching its named tensors. */
-  public org.tensorflow.Session session() {
+  public Session session() {
     return bundle.session();
   }
 

@@ -17,7 +17,10 @@ public final class Augmentation {
     this.seed = seed;
   }
 
-  /** Transforms the {@code n} images of {@code side x side} in {@code x} in place, for {@code iteration}. */
+  /**
+   * Transforms the {@code n} images of {@code side x side} in {@code x} in place, for {@code
+   * iteration}.
+   */
   public void apply(float[] x, int n, int side, long iteration) {
     SplittableRandom random = new SplittableRandom(seed * 0x5DEECE66DL + iteration);
     float[] copy = new float[side * side];
@@ -31,7 +34,8 @@ public final class Augmentation {
         for (int c = 0; c < side; c++) {
           int sy = y - dy;
           int sx = (flip ? side - 1 - c : c) - dx;
-          x[base + y * side + c] = sy < 0 || sy >= side || sx < 0 || sx >= side ? 0f : copy[sy * side + sx];
+          x[base + y * side + c] =
+              sy < 0 || sy >= side || sx < 0 || sx >= side ? 0f : copy[sy * side + sx];
         }
       }
     }

@@ -1,10 +1,11 @@
 package dev.convnet.train;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import dev.convnet.data.FileTrees;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.results.History;
+import dev.convnet.results.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +15,10 @@ import java.nio.file.StandardCopyOption;
 import org.tensorflow.exceptions.TensorFlowException;
 
 /**
- * A run's checkpoint: every variable (weights, biases, Adam's moments and powers, via
- * {@code Session.save}) and the run's state in {@code state.json}. Written into a temporary
- * folder that replaces the previous checkpoint only once complete, so a kill mid-write leaves the
- * previous one whole.
+ * A run's checkpoint: every variable (weights, biases, Adam's moments and powers, via {@code
+ * Session.save}) and the run's state in {@code state.json}. Written into a temporary folder that
+ * replaces the previous checkpoint only once complete, so a kill mid-write leaves the previous one
+ * whole.
  */
 public final class Checkpoint {
   public static final String DIR = "checkpoint";
@@ -25,20 +26,36 @@ public final class Checkpoint {
   private static final String PREVIOUS = "checkpoint.old";
   private static final String PREFIX = "variables";
   private static final String STATE = "state.json";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
-  /** Everything besides the variables that a resumed run needs to continue exactly. */
+  /** Version of state.json's layout; a checkpoint of another version is refused by name. */
+  public static final int SCHEMA_VERSION = 2;
+
+  /**
+   * Everything besides the variables that a resumed run needs to continue exactly: the network's
+   * shape and the training settings (once each), and where the run was.
+   */
   public record State(
-      String recipe,
-      int batchSize,
-      float learningRate,
-      long seed,
-      int validationSize,
-      long plannedIterations,
+      int schemaVersion,
       ModelConfig model,
+      TrainConfig training,
       long iteration,
       double trainSeconds,
-      History history) {}
+      History history) {
+
+    public State(
+        ModelConfig model,
+        TrainConfig training,
+        long iteration,
+        double trainSeconds,
+        History history) {
+      this(SCHEMA_VERSION, model, training, iteration, trainSeconds, history);
+    }
+
+    /** Where a resumed trainer starts. */
+    public Trainer.Start start() {
+      return new Trainer.Start(iteration, trainSeconds, history);
+    }
+  }
 
   private Checkpoint() {}
 
@@ -48,22 +65,26 @@ public final class Checkpoint {
     Path target = runDir.resolve(DIR);
     Path previous = runDir.resolve(PREVIOUS);
     try {
-      RunDirectory.deleteTree(temporary);
+      FileTrees.delete(temporary);
       Files.createDirectories(temporary);
       net.session.save(temporary.resolve(PREFIX).toString());
-      Files.writeString(temporary.resolve(STATE), GSON.toJson(state), StandardCharsets.UTF_8);
-      RunDirectory.deleteTree(previous);
+      Files.writeString(temporary.resolve(STATE), Json.GSON.toJson(state), StandardCharsets.UTF_8);
+      FileTrees.delete(previous);
       if (Files.exists(target)) {
         Files.move(target, previous, StandardCopyOption.ATOMIC_MOVE);
       }
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-      RunDirectory.deleteTree(previous);
+      FileTrees.delete(previous);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the checkpoint in " + runDir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the checkpoint in " + runDir + ": " + e.getMessage(), e);
     }
   }
 
-  /** The complete checkpoint folder of {@code runDir}: the current one, or the previous one if a swap was cut short. */
+  /**
+   * The complete checkpoint folder of {@code runDir}: the current one, or the previous one if a
+   * swap was cut short.
+   */
   static Path folder(Path runDir) {
     Path current = runDir.resolve(DIR);
     if (Files.isRegularFile(current.resolve(STATE))) {
@@ -73,20 +94,31 @@ public final class Checkpoint {
     if (Files.isRegularFile(previous.resolve(STATE))) {
       return previous;
     }
-    throw new IllegalArgumentException(runDir + " has no checkpoint to resume from (no " + DIR + "/" + STATE + ")");
+    throw new IllegalArgumentException(
+        runDir + " has no checkpoint to resume from (no " + DIR + "/" + STATE + ")");
   }
 
   /** Reads the run state of {@code runDir}'s checkpoint. */
   public static State readState(Path runDir) {
     Path file = folder(runDir).resolve(STATE);
     try {
-      State state = GSON.fromJson(Files.readString(file), State.class);
-      if (state == null || state.model() == null || state.history() == null) {
+      State state = Json.GSON.fromJson(Files.readString(file), State.class);
+      if (state == null) {
+        throw new JsonParseException("empty");
+      }
+      if (state.schemaVersion() != SCHEMA_VERSION) {
+        throw new JsonParseException(
+            "schema_version " + state.schemaVersion() + ", this version reads " + SCHEMA_VERSION);
+      }
+      if (state.model() == null || state.training() == null || state.history() == null) {
         throw new JsonParseException("incomplete");
       }
+      // Records check their fields only when built by a constructor: Gson's reflection does call
+      // it.
       return state;
-    } catch (IOException | JsonParseException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + " is corrupt (" + e.getMessage() + "); the run cannot be resumed");
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          file + " is corrupt (" + e.getMessage() + "); the run cannot be resumed");
     }
   }
 

@@ -14,12 +14,17 @@ public interface LearningRateSchedule {
    * A short linear warm-up, then a cosine decay to zero at {@code totalIterations}: large steps
    * while the weights are far off, fine ones at the end, so a few epochs reach a good minimum.
    */
-  static LearningRateSchedule warmupCosine(float peak, long warmupIterations, long totalIterations) {
+  static LearningRateSchedule warmupCosine(
+      float peak, long warmupIterations, long totalIterations) {
     return iteration -> {
       if (iteration < warmupIterations) {
         return peak * (iteration + 1) / warmupIterations;
       }
-      double progress = Math.min(1.0, (double) (iteration - warmupIterations) / Math.max(1, totalIterations - warmupIterations));
+      double progress =
+          Math.min(
+              1.0,
+              (double) (iteration - warmupIterations)
+                  / Math.max(1, totalIterations - warmupIterations));
       return (float) (peak * 0.5 * (1 + Math.cos(Math.PI * progress)));
     };
   }

@@ -30,8 +30,13 @@ public final class TensorBoardLog implements AutoCloseable {
   public TensorBoardLog(Path dir) {
     Ops tf = Ops.create(graph);
     SummaryWriter writer = tf.summary.summaryWriter();
-    Op create = tf.summary.createSummaryFileWriter(writer, tf.constant(dir.toAbsolutePath().toString()),
-        tf.constant(10), tf.constant(5_000), tf.constant(".v2"));
+    Op create =
+        tf.summary.createSummaryFileWriter(
+            writer,
+            tf.constant(dir.toAbsolutePath().toString()),
+            tf.constant(10),
+            tf.constant(5_000),
+            tf.constant(".v2"));
     step = tf.placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
     tag = tf.placeholder(TString.class, Placeholder.shape(Shape.scalar()));
     value = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -42,7 +47,10 @@ public final class TensorBoardLog implements AutoCloseable {
     session.run(create);
   }
 
-  /** Logs {@code value} under {@code name} (such as "loss" or "accuracy/train") at {@code iteration}. */
+  /**
+   * Logs {@code value} under {@code name} (such as "loss" or "accuracy/train") at {@code
+   * iteration}.
+   */
   public void scalar(String name, long iteration, double v) {
     try (TInt64 s = TInt64.scalarOf(iteration);
         TString t = TString.scalarOf(name);

@@ -5,65 +5,95 @@ import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.results.Evaluation;
+import dev.convnet.results.Formats;
+import dev.convnet.results.History;
+import java.util.List;
+import org.tensorflow.proto.RunMetadata;
 
 /**
- * Cells In [36]-[47]: the optimization loop and the accuracy printouts, over the notebook's
- * train / validation / test split.
+ * Cells In [36]-[47]: the optimization loop and the accuracy printouts, over the notebook's train /
+ * validation / test split. Built from a finished {@link TrainConfig}; what happens around the steps
+ * (checkpoints, TensorBoard, a progress display) is told to its {@link TrainingListener}s.
  */
 public final class Trainer {
   /** In [39]: progress is printed every this many iterations. */
   public static final int PRINT_EVERY = 100;
-  /** In [42]: the test set is classified in batches of this size. */
-  public static final int TEST_BATCH_SIZE = 256;
+
+  /** Accuracy over this many recent batches is what the progress display shows. */
+  private static final int RUNNING_WINDOW = 100;
+
+  /** Where a run starts: from nothing, or from a checkpoint's iteration, time and history. */
+  public record Start(long iteration, double trainSeconds, History history) {
+    public static final Start FRESH = new Start(0, 0, new History());
+  }
 
   private final ConvNet net;
   private final Split data;
+  private final TrainConfig config;
+  private final long plannedIterations;
   private final BatchSource batches;
   private final LearningRateSchedule schedule;
+  private final Augmentation augmentation;
   private final TrainingProgress progress;
-  private final History history = new History();
+  private final List<TrainingListener> listeners;
+  private final History history;
   private final float[] xBatch;
   private final float[] yBatch;
-  private long plannedIterations;
   private long totalIterations;
+  private int lastBatchSize;
   private double trainSeconds;
-  private Listener listener = new Listener() {};
-  /** Accuracy of the last {@link #RUNNING_WINDOW} training batches, for the progress display. */
+
   private final float[] recentAccuracy = new float[RUNNING_WINDOW];
   private long recentCount;
   private double recentAccuracySum;
+
   /** When the optimize call under way started (System.nanoTime), or 0 outside optimize. */
   private long optimizeStart;
-  private static final int RUNNING_WINDOW = 100;
-  private Augmentation augmentation;
-  private float labelSmoothing;
-
-  public Trainer(ConvNet net, Split data, LearningRateSchedule schedule, TrainingProgress progress) {
-    this.net = net;
-    this.data = data;
-    this.schedule = schedule;
-    this.progress = progress;
-    ModelConfig config = net.config;
-    this.batches = new BatchSource(data.train().size(), config.trainBatchSize(), config.seed());
-    this.xBatch = new float[config.trainBatchSize() * ModelConfig.IMG_SIZE_FLAT];
-    this.yBatch = new float[config.trainBatchSize() * ModelConfig.NUM_CLASSES];
-  }
-
-  /** Randomly flips and shifts each training batch (null: the images as they are). */
-  public void setAugmentation(Augmentation augmentation) {
-    this.augmentation = augmentation;
-  }
 
   /**
-   * Trains towards {@code 1 - epsilon} for the true class and {@code epsilon / 10} for each class
-   * instead of one-hot targets, so the network is not pushed to ever larger logits. Only the fed
-   * targets change: the graph, its accuracy and the exported model do not.
+   * @param net the graph to train
+   * @param data the train / validation / test split
+   * @param config every training setting
+   * @param progress where printed lines and step progress go
+   * @param listeners told of logged steps, epoch ends and every step, in order
+   * @param start where to begin: {@link Start#FRESH}, or a checkpoint's place
    */
-  public void setLabelSmoothing(float epsilon) {
-    if (epsilon < 0 || epsilon >= 1) {
-      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + epsilon);
-    }
-    this.labelSmoothing = epsilon;
+  public Trainer(
+      ConvNet net,
+      Split data,
+      TrainConfig config,
+      TrainingProgress progress,
+      List<TrainingListener> listeners,
+      Start start) {
+    this.net = net;
+    this.data = data;
+    this.config = config;
+    this.progress = progress;
+    this.listeners = List.copyOf(listeners);
+    this.batches = new BatchSource(data.train().size(), config.batchSize(), config.seed());
+    this.plannedIterations = config.length().toIterations(batches.batchesPerEpoch());
+    this.schedule = config.rateSchedule(plannedIterations);
+    this.augmentation = config.augment() ? new Augmentation(config.seed()) : null;
+    this.xBatch = new float[config.batchSize() * ModelConfig.IMG_SIZE_FLAT];
+    this.yBatch = new float[config.batchSize() * ModelConfig.NUM_CLASSES];
+    this.history = History.copyOf(start.history());
+    this.totalIterations = start.iteration();
+    this.trainSeconds = start.trainSeconds();
+    batches.seek(totalIterations);
+  }
+
+  /** A trainer with no listeners, from the start (tests, the guide, bench). */
+  public Trainer(ConvNet net, Split data, TrainConfig config, TrainingProgress progress) {
+    this(net, data, config, progress, List.of(), Start.FRESH);
+  }
+
+  public TrainConfig config() {
+    return config;
+  }
+
+  public ConvNet net() {
+    return net;
   }
 
   /** Iterations in one pass over the training set. */
@@ -71,34 +101,9 @@ public final class Trainer {
     return batches.batchesPerEpoch();
   }
 
-  /** The total planned for this run; only used to size the progress display. */
-  public void planIterations(long planned) {
-    this.plannedIterations = planned;
-  }
-
-  /** Hears about training as it goes: for checkpoints and TensorBoard. */
-  public interface Listener {
-    /** A step printed and logged (every 100 iterations). */
-    default void loggedStep(History.Step step) {}
-
-    /** An epoch ended and the validation set was measured. */
-    default void epochEnd(History.EpochEnd end) {}
-
-    /** Any step finished; {@code iterationsDone} counts all steps so far. */
-    default void afterStep(long iterationsDone) {}
-  }
-
-  public void setListener(Listener listener) {
-    this.listener = listener;
-  }
-
-  /** Continues a run from a checkpoint: iteration count, batch order, time and history carry on. */
-  public void restore(long iterations, double secondsSoFar, History previous) {
-    totalIterations = iterations;
-    batches.seek(iterations);
-    trainSeconds = secondsSoFar;
-    history.steps.addAll(previous.steps);
-    history.epochs.addAll(previous.epochs);
+  /** The run's length in iterations, from its config. */
+  public long plannedIterations() {
+    return plannedIterations;
   }
 
   /** In [39]'s {@code total_iterations}: iterations performed so far, over all calls. */
@@ -110,8 +115,41 @@ public final class Trainer {
     return trainSeconds;
   }
 
+  /** Seconds spent in optimize so far, including the current call (for checkpoints mid-run). */
+  public double trainSecondsIncludingCurrent() {
+    return trainSeconds + (optimizeStart == 0 ? 0 : (System.nanoTime() - optimizeStart) / 1e9);
+  }
+
   public History history() {
     return history;
+  }
+
+  /**
+   * One training step on the next batch: batch, augmentation, the rate of this iteration, and the
+   * Adam step (traced into {@code trace} when not null). Nothing is printed or logged: {@link
+   * #optimize} and the benchmark share it.
+   */
+  public ConvNet.StepResult step(RunMetadata.Builder trace) {
+    long i = totalIterations;
+    int[] batch = batches.next();
+    int n = batch.length;
+    lastBatchSize = n;
+    ImageSet train = data.train();
+    train.fillBatch(batch, xBatch, yBatch, config.labelSmoothing());
+    if (augmentation != null) {
+      augmentation.apply(xBatch, n, train.imageSize(), i);
+    }
+    float rate = schedule.rate(i);
+    ConvNet.StepResult step = net.trainStep(xBatch, yBatch, n, rate, trace);
+    if (!Float.isFinite(step.cost())) {
+      throw new DivergedException(
+          String.format(
+              "training diverged at iteration %d: the cost became %s (learning rate %.3g); try a"
+                  + " smaller --learning-rate",
+              i + 1, step.cost(), rate));
+    }
+    totalIterations = i + 1;
+    return step;
   }
 
   /**
@@ -121,41 +159,32 @@ public final class Trainer {
   public void optimize(long numIterations) {
     long start = System.nanoTime();
     optimizeStart = start;
-    ImageSet train = data.train();
     long end = totalIterations + numIterations;
     try {
-      for (long i = totalIterations; i < end; i++) {
-        int[] batch = batches.next();
-        int n = batch.length;
-        train.fillBatch(batch, xBatch, yBatch, labelSmoothing);
-        if (augmentation != null) {
-          augmentation.apply(xBatch, n, train.imageSize(), i);
-        }
+      while (totalIterations < end) {
+        long i = totalIterations;
         float rate = schedule.rate(i);
-        ConvNet.StepResult step = net.trainStep(xBatch, yBatch, n, rate);
-        if (!Float.isFinite(step.cost())) {
-          throw new DivergedException(String.format(
-              "training diverged at iteration %d: the cost became %s (learning rate %.3g); try a smaller --learning-rate", i + 1, step.cost(), rate));
-        }
+        ConvNet.StepResult step = step(null);
         int slot = (int) (recentCount++ % RUNNING_WINDOW);
         recentAccuracySum += step.accuracy() - recentAccuracy[slot];
         recentAccuracy[slot] = step.accuracy();
         progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), runningAccuracy());
         if (i % PRINT_EVERY == 0) {
           // As the notebook does: the accuracy on this batch after the step.
-          float acc = net.accuracy(xBatch, yBatch, n);
+          float acc = net.accuracy(xBatch, yBatch, lastBatchSize);
           progress.println(Formats.iterationLine(i + 1, acc));
           History.Step logged = new History.Step(i + 1, step.cost(), acc, rate);
-          history.steps.add(logged);
-          listener.loggedStep(logged);
+          history.steps().add(logged);
+          listeners.forEach(l -> l.loggedStep(logged));
         }
-        totalIterations = i + 1;
-        if ((i + 1) % batches.batchesPerEpoch() == 0 && data.validation().size() > 0) {
-          History.EpochEnd epochEnd = new History.EpochEnd((i + 1) / batches.batchesPerEpoch(), i + 1, evaluate(data.validation()).accuracy());
-          history.epochs.add(epochEnd);
-          listener.epochEnd(epochEnd);
+        if ((i + 1) % iterationsPerEpoch() == 0 && data.validation().size() > 0) {
+          long epoch = (i + 1) / iterationsPerEpoch();
+          double validation = evaluate(data.validation()).accuracy();
+          History.EpochEnd epochEnd = new History.EpochEnd(epoch, i + 1, validation);
+          history.epochs().add(epochEnd);
+          listeners.forEach(l -> l.epochEnd(epochEnd));
         }
-        listener.afterStep(i + 1);
+        listeners.forEach(l -> l.afterStep(this));
       }
     } finally {
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -165,37 +194,36 @@ public final class Trainer {
     }
   }
 
-  /** Seconds spent in optimize so far, including the current call (for checkpoints mid-run). */
-  public double trainSecondsIncludingCurrent() {
-    return trainSeconds + (optimizeStart == 0 ? 0 : (System.nanoTime() - optimizeStart) / 1e9);
-  }
-
   private double runningAccuracy() {
     long n = Math.min(recentCount, RUNNING_WINDOW);
     return n == 0 ? 0 : recentAccuracySum / n;
   }
 
-  /** The predicted class of every image of {@code set}, computed in batches of 256. */
+  /** The predicted class of every image of {@code set}, in batches of the config's size. */
   public Evaluation evaluate(ImageSet set) {
-    return evaluate(net, set);
+    return evaluate(net, set, config.evalBatchSize());
   }
 
-  /** Classifies {@code set} with {@code net} in batches of {@link #TEST_BATCH_SIZE}. */
-  public static Evaluation evaluate(ConvNet net, ImageSet set) {
-    return Evaluation.classify(set, TEST_BATCH_SIZE, net::predictClasses);
+  /** Classifies {@code set} with {@code net} in batches of {@code batchSize}. */
+  public static Evaluation evaluate(ConvNet net, ImageSet set, int batchSize) {
+    return Evaluation.classify(set, batchSize, net::predictClasses);
   }
 
   /**
    * In [42] {@code print_test_accuracy}: classifies the test set and prints the accuracy line; with
-   * {@code showConfusionMatrix} also the matrix as text. Example errors are drawn as a figure by
-   * the caller (the returned evaluation lists them).
+   * {@code showExampleErrors} how many were wrong (the figure of In [40] is drawn from the returned
+   * evaluation); with {@code showConfusionMatrix} the matrix of In [41] as text.
    */
   public Evaluation printTestAccuracy(boolean showExampleErrors, boolean showConfusionMatrix) {
     Evaluation evaluation = evaluate(data.test());
     progress.println(evaluation.accuracyLine("Test-Set"));
     if (showExampleErrors) {
-      progress.println("Example errors: " + evaluation.incorrect().size() + " test images misclassified"
-          + (evaluation.incorrect().isEmpty() ? "" : ", the first at index " + evaluation.incorrect().get(0)));
+      List<Integer> incorrect = evaluation.incorrect();
+      progress.println(
+          "Example errors: "
+              + incorrect.size()
+              + " test images misclassified"
+              + (incorrect.isEmpty() ? "" : ", the first at index " + incorrect.get(0)));
     }
     if (showConfusionMatrix) {
       progress.println("Confusion Matrix:");

@@ -3,8 +3,8 @@ package dev.convnet.viz;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.ConvNet;
-import dev.convnet.train.Evaluation;
-import dev.convnet.train.History;
+import dev.convnet.results.Evaluation;
+import dev.convnet.results.History;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -32,11 +32,15 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Figures {
   /** In [51] and [52]: the two test images the notebook looks inside. */
   public static final int IMAGE1_INDEX = 0;
+
   public static final int IMAGE2_INDEX = 13;
+
   /** In [5]: the training image whose label the notebook prints. */
   public static final int SAMPLE_TRAINING_INDEX = 5;
 
-  /** A written figure: its file name in the figures folder, a title and a caption for the report. */
+  /**
+   * A written figure: its file name in the figures folder, a title and a caption for the report.
+   */
   public record Figure(String file, String title, String caption, String cell) {}
 
   private final Path dir;
@@ -49,13 +53,19 @@ public final class Figures {
   /**
    * Draws every figure into {@code dir}.
    *
-   * @param tensors      the network's named tensors (training session or SavedModel)
-   * @param training     the training images as loaded (for the sample of In [5])
-   * @param test         the test images
-   * @param evaluation   the network's predictions on {@code test}
-   * @param history      what training logged
+   * @param tensors the network's named tensors (training session or SavedModel)
+   * @param training the training images as loaded (for the sample of In [5])
+   * @param test the test images
+   * @param evaluation the network's predictions on {@code test}
+   * @param history what training logged
    */
-  public static List<Figure> drawAll(Path dir, NamedTensors tensors, ImageSet training, ImageSet test, Evaluation evaluation, History history) {
+  public static List<Figure> drawAll(
+      Path dir,
+      NamedTensors tensors,
+      ImageSet training,
+      ImageSet test,
+      Evaluation evaluation,
+      History history) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -63,22 +73,74 @@ public final class Figures {
     }
     Figures f = new Figures(dir);
     f.sampleImage(training);
-    f.plotImage("plot_image_1.png", test, IMAGE1_INDEX, "In [51]", "image1: test image " + IMAGE1_INDEX + ", the first example the notebook looks inside.");
-    f.plotImage("plot_image_2.png", test, IMAGE2_INDEX, "In [52]", "image2: test image " + IMAGE2_INDEX + ", the second example.");
+    f.plotImage(
+        "plot_image_1.png",
+        test,
+        IMAGE1_INDEX,
+        "In [51]",
+        "image1: test image " + IMAGE1_INDEX + ", the first example the notebook looks inside.");
+    f.plotImage(
+        "plot_image_2.png",
+        test,
+        IMAGE2_INDEX,
+        "In [52]",
+        "image2: test image " + IMAGE2_INDEX + ", the second example.");
     f.plotImages(test, evaluation);
     f.exampleErrors(test, evaluation);
     f.confusionMatrix(evaluation);
-    f.convWeights(tensors, ConvNet.WEIGHTS_CONV1, 0, "conv_weights1.png", "In [53]",
+    f.convWeights(
+        tensors,
+        ConvNet.WEIGHTS_CONV1,
+        0,
+        "conv_weights1.png",
+        "In [53]",
         "The 16 filters of the first convolutional layer. Red weights react positively to bright pixels, blue negatively; one colour scale for all.");
-    f.convLayer(tensors, ConvNet.LAYER_CONV1, test, IMAGE1_INDEX, "conv_layer1_image1.png", "In [54]",
+    f.convLayer(
+        tensors,
+        ConvNet.LAYER_CONV1,
+        test,
+        IMAGE1_INDEX,
+        "conv_layer1_image1.png",
+        "In [54]",
         "layer_conv1 on image1: each filter's 14x14 output after pooling and ReLU; variations of the input, as if lit from different sides.");
-    f.convLayer(tensors, ConvNet.LAYER_CONV1, test, IMAGE2_INDEX, "conv_layer1_image2.png", "In [55]", "layer_conv1 on image2.");
-    f.convWeights(tensors, ConvNet.WEIGHTS_CONV2, 0, "conv_weights2_channel0.png", "In [56]",
+    f.convLayer(
+        tensors,
+        ConvNet.LAYER_CONV1,
+        test,
+        IMAGE2_INDEX,
+        "conv_layer1_image2.png",
+        "In [55]",
+        "layer_conv1 on image2.");
+    f.convWeights(
+        tensors,
+        ConvNet.WEIGHTS_CONV2,
+        0,
+        "conv_weights2_channel0.png",
+        "In [56]",
         "The second layer's 36 filters for its input channel 0 (it has 16 input channels, so 16 such sets).");
-    f.convWeights(tensors, ConvNet.WEIGHTS_CONV2, 1, "conv_weights2_channel1.png", "In [57]", "The same 36 filters for input channel 1.");
-    f.convLayer(tensors, ConvNet.LAYER_CONV2, test, IMAGE1_INDEX, "conv_layer2_image1.png", "In [58]",
+    f.convWeights(
+        tensors,
+        ConvNet.WEIGHTS_CONV2,
+        1,
+        "conv_weights2_channel1.png",
+        "In [57]",
+        "The same 36 filters for input channel 1.");
+    f.convLayer(
+        tensors,
+        ConvNet.LAYER_CONV2,
+        test,
+        IMAGE1_INDEX,
+        "conv_layer2_image1.png",
+        "In [58]",
         "layer_conv2 on image1: 36 outputs of 7x7; they respond to lines and patterns rather than to the exact pixels.");
-    f.convLayer(tensors, ConvNet.LAYER_CONV2, test, IMAGE2_INDEX, "conv_layer2_image2.png", "In [59]", "layer_conv2 on image2.");
+    f.convLayer(
+        tensors,
+        ConvNet.LAYER_CONV2,
+        test,
+        IMAGE2_INDEX,
+        "conv_layer2_image2.png",
+        "In [59]",
+        "layer_conv2 on image2.");
     f.trainingCurve(history);
     return List.copyOf(f.written);
   }
@@ -87,7 +149,8 @@ public final class Figures {
     try {
       ImageIO.write(image, "png", dir.resolve(figure.file()).toFile());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(figure.file()) + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write " + dir.resolve(figure.file()) + ": " + e.getMessage(), e);
     }
     written.add(figure);
   }
@@ -100,18 +163,31 @@ public final class Figures {
   private void sampleImage(ImageSet training) {
     int label = training.label(SAMPLE_TRAINING_INDEX);
     String caption = "y = " + label + " " + FashionMnist.LABELS.get(label);
-    save(new ImageGrid("Training image " + SAMPLE_TRAINING_INDEX, 1, 8).add(imageTile(training, SAMPLE_TRAINING_INDEX, caption)).render(),
-        new Figure("sample_training_image.png", "A training image and its label", "Training image 5 with its label, as the notebook prints it: " + caption + ".", "In [5]"));
+    save(
+        new ImageGrid("Training image " + SAMPLE_TRAINING_INDEX, 1, 8)
+            .add(imageTile(training, SAMPLE_TRAINING_INDEX, caption))
+            .render(),
+        new Figure(
+            "sample_training_image.png",
+            "A training image and its label",
+            "Training image 5 with its label, as the notebook prints it: " + caption + ".",
+            "In [5]"));
   }
 
   private void plotImage(String file, ImageSet test, int index, String cell, String caption) {
     String label = FashionMnist.LABELS.get(test.label(index));
-    save(new ImageGrid("Test image " + index, 1, 8).add(imageTile(test, index, "True: " + label)).render(),
+    save(
+        new ImageGrid("Test image " + index, 1, 8)
+            .add(imageTile(test, index, "True: " + label))
+            .render(),
         new Figure(file, "Test image " + index, caption, cell));
   }
 
   private static String trueAndPredicted(Evaluation e, int i) {
-    return "True: " + FashionMnist.LABELS.get(e.trueClasses()[i]) + "\nPred: " + FashionMnist.LABELS.get(e.predicted()[i]);
+    return "True: "
+        + FashionMnist.LABELS.get(e.trueClasses()[i])
+        + "\nPred: "
+        + FashionMnist.LABELS.get(e.predicted()[i]);
   }
 
   private void plotImages(ImageSet test, Evaluation evaluation) {
@@ -119,8 +195,13 @@ public final class Figures {
     for (int i = 0; i < Math.min(9, test.size()); i++) {
       grid.add(imageTile(test, i, trueAndPredicted(evaluation, i)));
     }
-    save(grid.render(), new Figure("plot_images.png", "Test images with true and predicted classes",
-        "plot_images: nine test images with the true class and the network's prediction under each.", "In [5]"));
+    save(
+        grid.render(),
+        new Figure(
+            "plot_images.png",
+            "Test images with true and predicted classes",
+            "plot_images: nine test images with the true class and the network's prediction under each.",
+            "In [5]"));
   }
 
   private void exampleErrors(ImageSet test, Evaluation evaluation) {
@@ -129,15 +210,28 @@ public final class Figures {
     for (int k = 0; k < Math.min(9, incorrect.size()); k++) {
       grid.add(imageTile(test, incorrect.get(k), trueAndPredicted(evaluation, incorrect.get(k))));
     }
-    save(grid.render(), new Figure("example_errors.png", "Example errors",
-        "plot_example_errors: the first nine test images the network gets wrong (" + incorrect.size() + " in all).", "In [40]"));
+    save(
+        grid.render(),
+        new Figure(
+            "example_errors.png",
+            "Example errors",
+            "plot_example_errors: the first nine test images the network gets wrong ("
+                + incorrect.size()
+                + " in all).",
+            "In [40]"));
   }
 
   private void confusionMatrix(Evaluation evaluation) {
     int[][] cm = evaluation.confusionMatrix();
     List<String> names = FashionMnist.LABELS;
-    HeatMapChart chart = new HeatMapChartBuilder().width(900).height(780).title("Confusion matrix (test set)")
-        .xAxisTitle("Predicted").yAxisTitle("True").build();
+    HeatMapChart chart =
+        new HeatMapChartBuilder()
+            .width(900)
+            .height(780)
+            .title("Confusion matrix (test set)")
+            .xAxisTitle("Predicted")
+            .yAxisTitle("True")
+            .build();
     List<Number[]> cells = new ArrayList<>();
     int max = 0;
     for (int t = 0; t < cm.length; t++) {
@@ -157,16 +251,33 @@ public final class Figures {
     styler.setHeatMapValueDecimalPattern("0");
     styler.setMin(0);
     styler.setMax(Math.max(1, max));
-    styler.setRangeColors(new Color[] {new Color(255, 255, 255), new Color(255, 237, 160), new Color(254, 178, 76), new Color(240, 59, 32)});
+    styler.setRangeColors(
+        new Color[] {
+          new Color(255, 255, 255),
+          new Color(255, 237, 160),
+          new Color(254, 178, 76),
+          new Color(240, 59, 32)
+        });
     styler.setXAxisLabelRotation(35);
     styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
     styler.setLegendVisible(false);
     styler.setChartBackgroundColor(Color.WHITE);
-    save(BitmapEncoder.getBufferedImage(chart), new Figure("confusion_matrix.png", "Confusion matrix",
-        "plot_confusion_matrix: how often each true class (rows) was predicted as each class (columns); the diagonal is right.", "In [41]"));
+    save(
+        BitmapEncoder.getBufferedImage(chart),
+        new Figure(
+            "confusion_matrix.png",
+            "Confusion matrix",
+            "plot_confusion_matrix: how often each true class (rows) was predicted as each class (columns); the diagonal is right.",
+            "In [41]"));
   }
 
-  private void convWeights(NamedTensors tensors, String name, int inputChannel, String file, String cell, String caption) {
+  private void convWeights(
+      NamedTensors tensors,
+      String name,
+      int inputChannel,
+      String file,
+      String cell,
+      String caption) {
     NamedTensors.Values w = tensors.fetch(name);
     int k = (int) w.shape()[0];
     int inputs = (int) w.shape()[2];
@@ -175,7 +286,9 @@ public final class Figures {
     for (float v : w.data()) {
       limit = Math.max(limit, Math.abs(v));
     }
-    ImageGrid grid = new ImageGrid(name + ", input channel " + inputChannel, ImageGrid.squareColumns(filters), 16);
+    ImageGrid grid =
+        new ImageGrid(
+            name + ", input channel " + inputChannel, ImageGrid.squareColumns(filters), 16);
     for (int f = 0; f < filters; f++) {
       float[] tile = new float[k * k];
       for (int y = 0; y < k; y++) {
@@ -188,12 +301,20 @@ public final class Figures {
     save(grid.render(), new Figure(file, name + " (channel " + inputChannel + ")", caption, cell));
   }
 
-  private void convLayer(NamedTensors tensors, String name, ImageSet test, int index, String file, String cell, String caption) {
+  private void convLayer(
+      NamedTensors tensors,
+      String name,
+      ImageSet test,
+      int index,
+      String file,
+      String cell,
+      String caption) {
     NamedTensors.Values v = tensors.fetch(name, test.image(index));
     int h = (int) v.shape()[1];
     int w = (int) v.shape()[2];
     int filters = (int) v.shape()[3];
-    ImageGrid grid = new ImageGrid(name + " on test image " + index, ImageGrid.squareColumns(filters), 112 / h);
+    ImageGrid grid =
+        new ImageGrid(name + " on test image " + index, ImageGrid.squareColumns(filters), 112 / h);
     for (int f = 0; f < filters; f++) {
       float[] tile = new float[h * w];
       float max = 0;
@@ -207,30 +328,54 @@ public final class Figures {
   }
 
   private void trainingCurve(History history) {
-    XYChart chart = new XYChartBuilder().width(900).height(520).title("Training").xAxisTitle("Iteration").yAxisTitle("Accuracy / cost").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(520)
+            .title("Training")
+            .xAxisTitle("Iteration")
+            .yAxisTitle("Accuracy / cost")
+            .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
     chart.getStyler().setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    if (!history.steps.isEmpty()) {
-      double[] it = history.steps.stream().mapToDouble(History.Step::iteration).toArray();
-      XYSeries cost = chart.addSeries("training cost (batch)", it, history.steps.stream().mapToDouble(History.Step::cost).toArray());
+    if (!history.steps().isEmpty()) {
+      double[] it = history.steps().stream().mapToDouble(History.Step::iteration).toArray();
+      XYSeries cost =
+          chart.addSeries(
+              "training cost (batch)",
+              it,
+              history.steps().stream().mapToDouble(History.Step::cost).toArray());
       cost.setMarker(SeriesMarkers.NONE);
       cost.setLineColor(new Color(200, 80, 40));
-      XYSeries acc = chart.addSeries("training accuracy (batch)", it, history.steps.stream().mapToDouble(History.Step::trainAccuracy).toArray());
+      XYSeries acc =
+          chart.addSeries(
+              "training accuracy (batch)",
+              it,
+              history.steps().stream().mapToDouble(History.Step::trainAccuracy).toArray());
       acc.setMarker(SeriesMarkers.NONE);
       acc.setLineColor(new Color(60, 110, 200));
     }
-    if (!history.epochs.isEmpty()) {
-      XYSeries val = chart.addSeries("validation accuracy (epoch end)",
-          history.epochs.stream().mapToDouble(History.EpochEnd::iteration).toArray(),
-          history.epochs.stream().mapToDouble(History.EpochEnd::validationAccuracy).toArray());
+    if (!history.epochs().isEmpty()) {
+      XYSeries val =
+          chart.addSeries(
+              "validation accuracy (epoch end)",
+              history.epochs().stream().mapToDouble(History.EpochEnd::iteration).toArray(),
+              history.epochs().stream()
+                  .mapToDouble(History.EpochEnd::validationAccuracy)
+                  .toArray());
       val.setLineColor(new Color(40, 150, 60));
       val.setMarkerColor(new Color(40, 150, 60));
       val.setLineStyle(new BasicStroke(2.5f));
     }
     chart.getStyler().setYAxisMin(0.0);
-    save(BitmapEncoder.getBufferedImage(chart), new Figure("training_curve.png", "Training curve",
-        "Cost and accuracy on the training batch every 100 iterations (noisy: one batch each), and validation accuracy at each epoch's end.", "In [39]"));
+    save(
+        BitmapEncoder.getBufferedImage(chart),
+        new Figure(
+            "training_curve.png",
+            "Training curve",
+            "Cost and accuracy on the training batch every 100 iterations (noisy: one batch each), and validation accuracy at each epoch's end.",
+            "In [39]"));
   }
 }

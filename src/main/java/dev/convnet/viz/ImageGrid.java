@@ -17,7 +17,8 @@ import java.util.function.DoubleFunction;
  */
 public final class ImageGrid {
   /** One tile: row-major values, its size, the colour of each value, a caption (may be empty). */
-  public record Tile(float[] values, int height, int width, DoubleFunction<Color> colours, String caption) {}
+  public record Tile(
+      float[] values, int height, int width, DoubleFunction<Color> colours, String caption) {}
 
   private static final int MARGIN = 12;
   private static final int GAP = 10;
@@ -30,7 +31,7 @@ public final class ImageGrid {
   private final List<Tile> tiles = new ArrayList<>();
 
   /**
-   * @param columns   tiles per row (the notebook uses ceil(sqrt(n)))
+   * @param columns tiles per row (the notebook uses ceil(sqrt(n)))
    * @param pixelSize screen pixels per value, so 5x5 filters and 28x28 images are both readable
    */
   public ImageGrid(String title, int columns, int pixelSize) {
@@ -53,7 +54,11 @@ public final class ImageGrid {
     int tileH = tiles.stream().mapToInt(Tile::height).max().orElse(1) * pixelSize;
     boolean captions = tiles.stream().anyMatch(t -> !t.caption().isEmpty());
     // Captions may be two lines ("True: ...", "Pred: ...").
-    int captionLines = tiles.stream().mapToInt(t -> t.caption().isEmpty() ? 0 : t.caption().split("\n").length).max().orElse(0);
+    int captionLines =
+        tiles.stream()
+            .mapToInt(t -> t.caption().isEmpty() ? 0 : t.caption().split("\n").length)
+            .max()
+            .orElse(0);
     int captionH = captions ? captionLines * 16 + 4 : 0;
     int captionW = 0;
     BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
@@ -70,12 +75,14 @@ public final class ImageGrid {
     int cellH = tileH + captionH + GAP;
     int rows = (tiles.size() + columns - 1) / columns;
     int titleH = title.isEmpty() ? 0 : 28;
-    int width = Math.max(2 * MARGIN + columns * cellW - GAP, titleMetrics.stringWidth(title) + 2 * MARGIN);
+    int width =
+        Math.max(2 * MARGIN + columns * cellW - GAP, titleMetrics.stringWidth(title) + 2 * MARGIN);
     int height = 2 * MARGIN + titleH + rows * cellH - GAP;
 
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, width, height);
     g.setColor(Color.BLACK);
@@ -119,8 +126,8 @@ public final class ImageGrid {
   }
 
   /**
-   * A red-white-blue scale like matplotlib's 'seismic', centred on zero so that red is positive
-   * and blue negative, as the notebook describes its weight plots; {@code limit} is the shared |max|.
+   * A red-white-blue scale like matplotlib's 'seismic', centred on zero so that red is positive and
+   * blue negative, as the notebook describes its weight plots; {@code limit} is the shared |max|.
    */
   public static DoubleFunction<Color> seismic(double limit) {
     double l = limit > 0 ? limit : 1;

@@ -53,11 +53,17 @@ class CommandLineTest {
 
   @Test
   void badFlagValuesGetOneLineAndANonZeroExit() {
-    assertOneLineError(run("train", "--batch-size", "0", "--run-dir", dir.resolve("a").toString()), "--batch-size must be positive");
-    assertOneLineError(run("train", "--learning-rate", "-0.1", "--run-dir", dir.resolve("b").toString()), "--learning-rate must be a positive number");
+    assertOneLineError(
+        run("train", "--batch-size", "0", "--run-dir", dir.resolve("a").toString()),
+        "--batch-size must be positive");
+    assertOneLineError(
+        run("train", "--learning-rate", "-0.1", "--run-dir", dir.resolve("b").toString()),
+        "--learning-rate must be a positive number");
     assertOneLineError(run("train", "--iterations", "5", "--epochs", "1"), "not both");
-    assertOneLineError(run("train", "--filter-size1", "4"), "filterSize1 must be a positive odd number");
-    assertOneLineError(run("train", "--filter-size2", "0"), "filterSize2 must be a positive odd number");
+    assertOneLineError(
+        run("train", "--filter-size1", "4"), "--filter-size1 must be a positive odd number");
+    assertOneLineError(
+        run("train", "--filter-size2", "0"), "--filter-size2 must be a positive odd number");
     assertOneLineError(run("train", "--recipe", "fancy"), "unknown recipe 'fancy'");
     assertOneLineError(run("train", "--batch-size", "many"), "'many' is not an int");
     assertOneLineError(run("train", "--no-such-flag"), "Unknown option");
@@ -68,7 +74,10 @@ class CommandLineTest {
   void missingDataNamesThePlaceAndTheFixes() {
     Outcome o = run("data", "--data-dir", dir.toString());
     assertOneLineError(o, "Fashion-MNIST not found in [" + dir + "]");
-    assertTrue(o.err().contains("apt-get install dataset-fashion-mnist") && o.err().contains("scripts/fetch-data"), o.err());
+    assertTrue(
+        o.err().contains("apt-get install dataset-fashion-mnist")
+            && o.err().contains("scripts/fetch-data"),
+        o.err());
   }
 
   @Test

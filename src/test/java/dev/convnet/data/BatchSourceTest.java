@@ -30,9 +30,16 @@ class BatchSourceTest {
 
   @Test
   void theSameSeedGivesTheSameOrderAndAnotherSeedAnother() {
-    assertArrayEquals(new BatchSource(1000, 64, 42).epochOrder(0), new BatchSource(1000, 64, 42).epochOrder(0));
-    assertFalse(Arrays.equals(new BatchSource(1000, 64, 42).epochOrder(0), new BatchSource(1000, 64, 43).epochOrder(0)));
-    assertFalse(Arrays.equals(new BatchSource(1000, 64, 42).epochOrder(0), new BatchSource(1000, 64, 42).epochOrder(1)),
+    assertArrayEquals(
+        new BatchSource(1000, 64, 42).epochOrder(0), new BatchSource(1000, 64, 42).epochOrder(0));
+    assertFalse(
+        Arrays.equals(
+            new BatchSource(1000, 64, 42).epochOrder(0),
+            new BatchSource(1000, 64, 43).epochOrder(0)));
+    assertFalse(
+        Arrays.equals(
+            new BatchSource(1000, 64, 42).epochOrder(0),
+            new BatchSource(1000, 64, 42).epochOrder(1)),
         "each epoch is shuffled anew");
   }
 

@@ -20,7 +20,8 @@ class FashionMnistTest {
   @TempDir Path dir;
 
   private void writeValidSet() throws Exception {
-    SyntheticData.writeFashionMnist(dir, SyntheticData.patterns(30, 1), SyntheticData.patterns(10, 2));
+    SyntheticData.writeFashionMnist(
+        dir, SyntheticData.patterns(30, 1), SyntheticData.patterns(10, 2));
   }
 
   @Test
@@ -36,8 +37,11 @@ class FashionMnistTest {
   @Test
   void missingFilesListThePlacesSearchedAndBothFixes() {
     Path other = dir.resolve("other");
-    DataException e = assertThrows(DataException.class, () -> FashionMnist.locateOrFail(List.of(dir, other)));
-    assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains(other.toString()), e.getMessage());
+    DataException e =
+        assertThrows(DataException.class, () -> FashionMnist.locateOrFail(List.of(dir, other)));
+    assertTrue(
+        e.getMessage().contains(dir.toString()) && e.getMessage().contains(other.toString()),
+        e.getMessage());
     assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
     assertTrue(e.getMessage().contains("scripts/fetch-data"), e.getMessage());
   }
@@ -58,7 +62,9 @@ class FashionMnistTest {
   @Test
   void checksumMismatchNamesTheFileAndTheFix() throws Exception {
     writeValidSet();
-    DataException e = assertThrows(DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.CHECKSUMS));
+    DataException e =
+        assertThrows(
+            DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.CHECKSUMS));
     assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz: SHA-256"), e.getMessage());
     assertTrue(e.getMessage().contains("fetch the data again"), e.getMessage());
   }
@@ -66,8 +72,12 @@ class FashionMnistTest {
   @Test
   void imageAndLabelCountsMustAgree() throws Exception {
     writeValidSet();
-    SyntheticData.write(dir.resolve("train-labels-idx1-ubyte.gz"), SyntheticData.idx(2049, new int[] {29}, new byte[29]));
-    DataException e = assertThrows(DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY));
+    SyntheticData.write(
+        dir.resolve("train-labels-idx1-ubyte.gz"),
+        SyntheticData.idx(2049, new int[] {29}, new byte[29]));
+    DataException e =
+        assertThrows(
+            DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY));
     assertTrue(e.getMessage().contains("holds 30 images but"), e.getMessage());
     assertTrue(e.getMessage().contains("holds 29 labels"), e.getMessage());
   }
@@ -77,44 +87,62 @@ class FashionMnistTest {
     writeValidSet();
     byte[] labels = new byte[10];
     labels[4] = 12;
-    SyntheticData.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), SyntheticData.idx(2049, new int[] {10}, labels));
-    DataException e = assertThrows(DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY));
+    SyntheticData.write(
+        dir.resolve("t10k-labels-idx1-ubyte.gz"), SyntheticData.idx(2049, new int[] {10}, labels));
+    DataException e =
+        assertThrows(
+            DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY));
     assertTrue(e.getMessage().contains("label 12 of image 4 is outside 0-9"), e.getMessage());
   }
 
   @Test
   void aLabelFileInPlaceOfImagesHasTheWrongMagic() throws Exception {
     writeValidSet();
-    Files.copy(dir.resolve("t10k-labels-idx1-ubyte.gz"), dir.resolve("t10k-images-idx3-ubyte.gz"),
+    Files.copy(
+        dir.resolve("t10k-labels-idx1-ubyte.gz"),
+        dir.resolve("t10k-images-idx3-ubyte.gz"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    DataException e = assertThrows(DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY));
-    assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte.gz: wrong magic number 2049"), e.getMessage());
+    DataException e =
+        assertThrows(
+            DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY));
+    assertTrue(
+        e.getMessage().contains("t10k-images-idx3-ubyte.gz: wrong magic number 2049"),
+        e.getMessage());
   }
 
   @Test
   void aFailedDownloadLeavesNoFileBehind() {
     // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
     Path target = dir.resolve("fashion-mnist");
-    DataException e = assertThrows(DataException.class, () -> FashionMnist.download("http://127.0.0.1:9/", target));
-    assertTrue(e.getMessage().startsWith("download of http://127.0.0.1:9/train-images-idx3-ubyte.gz failed"), e.getMessage());
+    DataException e =
+        assertThrows(
+            DataException.class, () -> FashionMnist.download("http://127.0.0.1:9/", target));
+    assertTrue(
+        e.getMessage()
+            .startsWith("download of http://127.0.0.1:9/train-images-idx3-ubyte.gz failed"),
+        e.getMessage());
     assertEquals(0, countFiles(target));
   }
 
   @Test
   void aDownloadWithTheWrongChecksumIsDeleted() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      byte[] body = "not the dataset".getBytes();
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = "not the dataset".getBytes();
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
     try {
       Path target = dir.resolve("fashion-mnist");
       String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
       DataException e = assertThrows(DataException.class, () -> FashionMnist.download(url, target));
-      assertTrue(e.getMessage().contains("differs from the official 8d4fb7e6c68d591d4c3dfef9ec88bf0d"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("differs from the official 8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+          e.getMessage());
       assertEquals(0, countFiles(target));
       assertFalse(Files.exists(target.resolve("train-images-idx3-ubyte.gz.part")));
     } finally {

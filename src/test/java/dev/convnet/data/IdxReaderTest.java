@@ -36,7 +36,8 @@ class IdxReaderTest {
   void rejectsWrongMagicNamingTheFile() throws Exception {
     Path file = dir.resolve("labels");
     SyntheticData.write(file, SyntheticData.idx(2051, new int[] {2, 2, 2}, PIXELS));
-    DataException e = assertThrows(DataException.class, () -> IdxReader.read(file, IdxReader.LABELS_MAGIC));
+    DataException e =
+        assertThrows(DataException.class, () -> IdxReader.read(file, IdxReader.LABELS_MAGIC));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     assertTrue(e.getMessage().contains("wrong magic number 2051"), e.getMessage());
   }
@@ -45,8 +46,11 @@ class IdxReaderTest {
   void rejectsAPayloadShorterThanTheHeaderPromises() throws Exception {
     Path file = dir.resolve("images");
     SyntheticData.write(file, SyntheticData.idx(2051, new int[] {3, 2, 2}, PIXELS));
-    DataException e = assertThrows(DataException.class, () -> IdxReader.read(file, IdxReader.IMAGES_MAGIC));
-    assertTrue(e.getMessage().contains("8 data bytes where the header [3, 2, 2] promises 12"), e.getMessage());
+    DataException e =
+        assertThrows(DataException.class, () -> IdxReader.read(file, IdxReader.IMAGES_MAGIC));
+    assertTrue(
+        e.getMessage().contains("8 data bytes where the header [3, 2, 2] promises 12"),
+        e.getMessage());
   }
 
   @Test
@@ -56,15 +60,18 @@ class IdxReaderTest {
     byte[] gz = Files.readAllBytes(whole);
     Path cut = dir.resolve("cut.gz");
     Files.write(cut, Arrays.copyOf(gz, gz.length - 10));
-    DataException e = assertThrows(DataException.class, () -> IdxReader.read(cut, IdxReader.IMAGES_MAGIC));
+    DataException e =
+        assertThrows(DataException.class, () -> IdxReader.read(cut, IdxReader.IMAGES_MAGIC));
     assertTrue(e.getMessage().startsWith(cut + ": truncated gzip"), e.getMessage());
   }
 
   @Test
   void rejectsACorruptGzip() throws Exception {
     Path file = dir.resolve("bad.gz");
-    Files.write(file, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
-    DataException e = assertThrows(DataException.class, () -> IdxReader.read(file, IdxReader.IMAGES_MAGIC));
+    Files.write(
+        file, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    DataException e =
+        assertThrows(DataException.class, () -> IdxReader.read(file, IdxReader.IMAGES_MAGIC));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     assertTrue(e.getMessage().contains("gzip"), e.getMessage());
   }
@@ -79,7 +86,8 @@ class IdxReaderTest {
   @Test
   void reportsAMissingFile() {
     Path file = dir.resolve("nothing-here");
-    DataException e = assertThrows(DataException.class, () -> IdxReader.read(file, IdxReader.IMAGES_MAGIC));
+    DataException e =
+        assertThrows(DataException.class, () -> IdxReader.read(file, IdxReader.IMAGES_MAGIC));
     assertEquals(file + ": file not found", e.getMessage());
   }
 }

@@ -17,7 +17,9 @@ import org.tensorflow.types.TFloat32;
 /** Our Adam against Adam's arithmetic done in plain Java, step by step. */
 class AdamOptimizerTest {
 
-  /** Plain-Java Adam in the form TensorFlow's ApplyAdam uses (epsilon outside the bias correction). */
+  /**
+   * Plain-Java Adam in the form TensorFlow's ApplyAdam uses (epsilon outside the bias correction).
+   */
   static final class ReferenceAdam {
     final double lr;
     final double[] m;
@@ -67,8 +69,14 @@ class AdamOptimizerTest {
         session.initialize();
         session.run(adam.op());
         assertEquals(0.9f, values(session, w)[0], 1e-6f);
-        assertEquals(AdamOptimizer.BETA1 * AdamOptimizer.BETA1, values(session, adam.beta1Power())[0], 1e-7f);
-        assertEquals(AdamOptimizer.BETA2 * AdamOptimizer.BETA2, values(session, adam.beta2Power())[0], 1e-7f);
+        assertEquals(
+            AdamOptimizer.BETA1 * AdamOptimizer.BETA1,
+            values(session, adam.beta1Power())[0],
+            1e-7f);
+        assertEquals(
+            AdamOptimizer.BETA2 * AdamOptimizer.BETA2,
+            values(session, adam.beta2Power())[0],
+            1e-7f);
       }
     }
   }
@@ -83,7 +91,8 @@ class AdamOptimizerTest {
       Variable<TFloat32> w = tf.variable(tf.constant(start));
       // loss = 0.5 * |w - target|^2, so the gradient is w - target.
       Operand<TFloat32> loss = tf.nn.l2Loss(tf.math.sub(w, tf.constant(target)));
-      AdamOptimizer.Minimize adam = AdamOptimizer.minimize(tf, loss, List.of(w), tf.constant((float) lr));
+      AdamOptimizer.Minimize adam =
+          AdamOptimizer.minimize(tf, loss, List.of(w), tf.constant((float) lr));
       ReferenceAdam reference = new ReferenceAdam(lr, start.length);
       double[] expected = {start[0], start[1], start[2]};
       try (Session session = new Session(graph)) {

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.convnet.data.Split;
+import dev.convnet.testing.Configs;
 import dev.convnet.testing.SyntheticData;
-import dev.convnet.train.LearningRateSchedule;
 import dev.convnet.train.Trainer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -74,33 +74,50 @@ class DeviceTest {
     assertTrue(devices.stream().anyMatch(d -> d.contains("GPU:0")), devices.toString());
   }
 
-  /** Trains {@code steps} steps on {@code device}, then traces one forward pass and lists where Conv2D ran. */
+  /**
+   * Trains {@code steps} steps on {@code device}, then traces one forward pass and lists where
+   * Conv2D ran.
+   */
   private static Set<String> devicesOfPooling(String device, int steps) {
     Split split = SyntheticData.split(640, 64, 128, 2);
-    try (ConvNet net = new ConvNet(ModelConfig.notebook().withTraining(64, 1e-3f, 1), device)) {
+    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1, device)) {
       net.initialize();
-      Trainer trainer = new Trainer(net, split, LearningRateSchedule.constant(1e-3f), line -> {});
+      Trainer trainer = new Trainer(net, split, Configs.constant(64, 1e-3f, 1), line -> {});
       trainer.optimize(steps);
       if (steps >= 300) {
         assertTrue(trainer.evaluate(split.test()).accuracy() > 0.9, "it trains");
       }
       Set<String> devices = new HashSet<>();
       try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, 784), DataBuffers.of(split.test().image(0)));
-          Result r = net.session.runner().feed(net.x, x).fetch(net.yPredCls)
-              .setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build())
-              .runAndFetchMetadata()) {
-        for (DeviceStepStats stats : r.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
+          Result r =
+              net.session
+                  .runner()
+                  .feed(net.x, x)
+                  .fetch(net.yPredCls)
+                  .setOptions(
+                      RunOptions.newBuilder()
+                          .setTraceLevel(RunOptions.TraceLevel.FULL_TRACE)
+                          .build())
+                  .runAndFetchMetadata()) {
+        for (DeviceStepStats stats :
+            r.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
           for (NodeExecStats node : stats.getNodeStatsList()) {
             if (node.getNodeName().startsWith("MaxPool")) {
               devices.add(stats.getDevice());
             }
           }
         }
-        assertFalse(devices.isEmpty(), "MaxPool traced among " + r.getMetadata().orElseThrow().getStepStats().getDevStatsList().stream()
-          .flatMap(d -> d.getNodeStatsList().stream().map(n -> d.getDevice() + ":" + n.getNodeName())).toList());
+        assertFalse(
+            devices.isEmpty(),
+            "MaxPool traced among "
+                + r.getMetadata().orElseThrow().getStepStats().getDevStatsList().stream()
+                    .flatMap(
+                        d ->
+                            d.getNodeStatsList().stream()
+                                .map(n -> d.getDevice() + ":" + n.getNodeName()))
+                    .toList());
       }
       return devices;
     }
   }
-
 }

@@ -15,7 +15,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
-/** The notebook's helpers on tiny inputs, each checked against the same arithmetic in plain Java. */
+/**
+ * The notebook's helpers on tiny inputs, each checked against the same arithmetic in plain Java.
+ */
 class LayersTest {
   private static final float TOLERANCE = 1e-5f;
 
@@ -87,7 +89,9 @@ class LayersTest {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Layers layers = new Layers(tf, 5);
-      Layers.ConvLayer noPool = layers.newConvLayer(constant(tf, image, 1, side, side, channels), channels, k, filters, false);
+      Layers.ConvLayer noPool =
+          layers.newConvLayer(
+              constant(tf, image, 1, side, side, channels), channels, k, filters, false);
       float[] weights = run(graph, noPool.weights());
       float[] actual = run(graph, noPool.layer());
       // Plain Java: zero-padded cross-correlation, + 0.05, ReLU.
@@ -104,7 +108,9 @@ class LayersTest {
                   continue;
                 }
                 for (int c = 0; c < channels; c++) {
-                  sum += image[(iy * side + ix) * channels + c] * weights[((dy * k + dx) * channels + c) * filters + f];
+                  sum +=
+                      image[(iy * side + ix) * channels + c]
+                          * weights[((dy * k + dx) * channels + c) * filters + f];
                 }
               }
             }
@@ -120,14 +126,16 @@ class LayersTest {
   @Test
   void poolingTakesTheLargestOfEachTwoByTwoWindow() {
     float[] image = {
-        1, 2, 5, 0,
-        3, 4, 6, 7,
-        -1, -2, 9, 8,
-        -3, -4, 8, 9};
+      1, 2, 5, 0,
+      3, 4, 6, 7,
+      -1, -2, 9, 8,
+      -3, -4, 8, 9
+    };
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       // A 1x1 filter: reading its weight back lets the test undo it exactly.
-      Layers.ConvLayer pooled = new Layers(tf, 3).newConvLayer(constant(tf, image, 1, 4, 4, 1), 1, 1, 1, true);
+      Layers.ConvLayer pooled =
+          new Layers(tf, 3).newConvLayer(constant(tf, image, 1, 4, 4, 1), 1, 1, 1, true);
       float w = run(graph, pooled.weights())[0];
       float[] actual = run(graph, pooled.layer());
       float[][] windows = {{1, 2, 3, 4}, {5, 0, 6, 7}, {-1, -2, -3, -4}, {9, 8, 8, 9}};
@@ -167,7 +175,14 @@ class LayersTest {
       Operand<TFloat32> relu = layers.newFcLayer(in, 3, 4, true);
       try (Session session = new Session(graph)) {
         session.initialize();
-        try (Result r = session.runner().fetch(linear).fetch(relu).fetch(layers.variables().get(0)).fetch(layers.variables().get(2)).run()) {
+        try (Result r =
+            session
+                .runner()
+                .fetch(linear)
+                .fetch(relu)
+                .fetch(layers.variables().get(0))
+                .fetch(layers.variables().get(2))
+                .run()) {
           float[] lin = read(r, 0);
           float[] rel = read(r, 1);
           float[] w1 = read(r, 2);

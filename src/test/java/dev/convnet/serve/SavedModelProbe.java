@@ -14,7 +14,8 @@ public final class SavedModelProbe {
     ImageSet test = FashionMnist.load((Path) null).test();
     try (SavedModelClassifier classifier = SavedModelClassifier.load(model)) {
       long[] classes = classifier.classes(test.images(ImageSet.range(0, n)), n);
-      System.out.println(Arrays.stream(classes).mapToObj(Long::toString).collect(Collectors.joining(",")));
+      System.out.println(
+          Arrays.stream(classes).mapToObj(Long::toString).collect(Collectors.joining(",")));
     }
   }
 }

@@ -8,11 +8,12 @@ import com.google.gson.JsonObject;
 import dev.convnet.cli.Main;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.run.DataSource;
+import dev.convnet.run.RunResult;
+import dev.convnet.run.TrainingRun;
 import dev.convnet.testing.Forked;
-import dev.convnet.train.Recipe;
-import dev.convnet.train.RunResult;
-import dev.convnet.train.TrainOptions;
-import dev.convnet.train.TrainingRun;
+import dev.convnet.train.TrainConfig;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +39,11 @@ class ServingTest {
 
   @BeforeAll
   void trainAndExport() {
-    TrainOptions options = TrainOptions.of(Recipe.DEFAULT, tmp.resolve("run")).withLength(600L, null).withFigures(false);
-    trained = TrainingRun.run(options, line -> {});
+    TrainConfig training = TrainConfig.DEFAULT.withLength(TrainConfig.Length.iterations(600));
+    TrainingRun.Request request =
+        TrainingRun.Request.fresh(ModelConfig.notebook(), training, tmp.resolve("run"))
+            .withFigures(false);
+    trained = TrainingRun.run(request, DataSource.fashionMnist(null), line -> {});
     model = trained.runDir().resolve(TrainingRun.SAVED_MODEL_DIR);
     test = FashionMnist.load((Path) null).test();
   }
@@ -47,13 +51,18 @@ class ServingTest {
   @Test
   void theSavedModelDeclaresTheServingSignature() {
     try (SavedModelClassifier c = SavedModelClassifier.load(model);
-        org.tensorflow.SavedModelBundle bundle = org.tensorflow.SavedModelBundle.load(model.toString(), ModelExport.TAG)) {
+        org.tensorflow.SavedModelBundle bundle =
+            org.tensorflow.SavedModelBundle.load(model.toString(), ModelExport.TAG)) {
       var signature = bundle.metaGraphDef().getSignatureDefOrThrow(ModelExport.SIGNATURE_KEY);
       assertEquals("tensorflow/serving/predict", signature.getMethodName());
       assertEquals(List.of("x"), new ArrayList<>(signature.getInputsMap().keySet()));
-      assertEquals(List.of("class", "probabilities"), signature.getOutputsMap().keySet().stream().sorted().toList());
-      assertEquals(org.tensorflow.proto.DataType.DT_FLOAT, signature.getInputsOrThrow("x").getDtype());
-      assertEquals(org.tensorflow.proto.DataType.DT_INT64, signature.getOutputsOrThrow("class").getDtype());
+      assertEquals(
+          List.of("class", "probabilities"),
+          signature.getOutputsMap().keySet().stream().sorted().toList());
+      assertEquals(
+          org.tensorflow.proto.DataType.DT_FLOAT, signature.getInputsOrThrow("x").getDtype());
+      assertEquals(
+          org.tensorflow.proto.DataType.DT_INT64, signature.getOutputsOrThrow("class").getDtype());
       float[] p = c.probabilities(test.image(0), 1);
       assertEquals(1.0, sum(p), 1e-5);
     }
@@ -66,7 +75,8 @@ class ServingTest {
     try (SavedModelClassifier c = SavedModelClassifier.load(model)) {
       inProcess = c.classes(test.images(ImageSet.range(0, 1000)), 1000);
     }
-    assertEquals(Arrays.stream(inProcess).mapToObj(Long::toString).collect(Collectors.joining(",")), forked);
+    assertEquals(
+        Arrays.stream(inProcess).mapToObj(Long::toString).collect(Collectors.joining(",")), forked);
     // And both agree with what training measured, image for image.
     for (int i = 0; i < 1000; i++) {
       assertEquals(trained.test().predicted()[i], inProcess[i], "image " + i);
@@ -76,7 +86,8 @@ class ServingTest {
   @Test
   void evaluateInAFreshProcessReproducesTheTrainingAccuracyExactly() throws Exception {
     String out = Forked.run(Main.class, "evaluate", "--model", model.toString());
-    assertTrue(out.startsWith(trained.test().accuracyLine("Test-Set") + System.lineSeparator()), out);
+    assertTrue(
+        out.startsWith(trained.test().accuracyLine("Test-Set") + System.lineSeparator()), out);
     assertTrue(out.contains("Confusion Matrix:"), out);
   }
 
@@ -102,7 +113,9 @@ class ServingTest {
       assertEquals(false, o.get("inverted").getAsBoolean(), "a dark background is not inverted");
       right += o.get("class").getAsInt() == test.label(i) ? 1 : 0;
     }
-    assertTrue(right >= (trained.testAccuracy() - 0.12) * n, right + " of " + n + " right; model accuracy " + trained.testAccuracy());
+    assertTrue(
+        right >= (trained.testAccuracy() - 0.12) * n,
+        right + " of " + n + " right; model accuracy " + trained.testAccuracy());
   }
 
   @Test
@@ -119,15 +132,27 @@ class ServingTest {
     Path text = tmp.resolve("notes.txt");
     Files.writeString(text, "not an image");
 
-    Process p = Forked.java(Main.class, "predict", "--json", "--model", model.toString(), text.toString(), jpeg.toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        Forked.java(
+                Main.class,
+                "predict",
+                "--json",
+                "--model",
+                model.toString(),
+                text.toString(),
+                jpeg.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
     assertEquals(1, p.waitFor(), "one file failed");
     JsonObject bad = new Gson().fromJson(lines.get(0), JsonObject.class);
-    assertTrue(bad.get("error").getAsString().contains("notes.txt: not a PNG, JPEG, GIF or BMP image"), lines.get(0));
+    assertTrue(
+        bad.get("error").getAsString().contains("notes.txt: not a PNG, JPEG, GIF or BMP image"),
+        lines.get(0));
     JsonObject photo = new Gson().fromJson(lines.get(1), JsonObject.class);
     assertTrue(photo.get("inverted").getAsBoolean());
-    assertEquals(FashionMnist.LABELS.get(photo.get("class").getAsInt()), photo.get("label").getAsString());
+    assertEquals(
+        FashionMnist.LABELS.get(photo.get("class").getAsInt()), photo.get("label").getAsString());
 
     ImageInput.Prepared prepared = ImageInput.read(jpeg);
     float[] original = test.image(index);
@@ -135,7 +160,9 @@ class ServingTest {
     for (int i = 0; i < original.length; i++) {
       diff += Math.abs(prepared.pixels()[i] - original[i]);
     }
-    assertTrue(diff / original.length < 0.06, "inverted and scaled back, it is close to the original: " + diff / original.length);
+    assertTrue(
+        diff / original.length < 0.06,
+        "inverted and scaled back, it is close to the original: " + diff / original.length);
   }
 
   private static BufferedImage asImage(ImageSet set, int index, boolean darkOnLight) {
@@ -156,5 +183,4 @@ class ServingTest {
     }
     return s;
   }
-
 }

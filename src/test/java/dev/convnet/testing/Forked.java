@@ -20,7 +20,8 @@ public final class Forked {
   }
 
   /** Runs to the end and returns stdout; fails the test on a non-zero exit. */
-  public static String run(Class<?> mainClass, String... args) throws IOException, InterruptedException {
+  public static String run(Class<?> mainClass, String... args)
+      throws IOException, InterruptedException {
     Process p = java(mainClass, args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String out = new String(p.getInputStream().readAllBytes());
     int code = p.waitFor();

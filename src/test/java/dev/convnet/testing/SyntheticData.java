@@ -13,8 +13,8 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Small data sets that the tests generate: IDX files in any shape, and a learnable image set
- * where each class is a distinct bright bar pattern plus noise.
+ * Small data sets that the tests generate: IDX files in any shape, and a learnable image set where
+ * each class is a distinct bright bar pattern plus noise.
  */
 public final class SyntheticData {
   private SyntheticData() {}
@@ -65,26 +65,42 @@ public final class SyntheticData {
     return new ImageSet(pixels, labels, side);
   }
 
-  /** Writes {@code train} and {@code test} as the four Fashion-MNIST files (gzipped) into {@code dir}. */
+  /**
+   * Writes {@code train} and {@code test} as the four Fashion-MNIST files (gzipped) into {@code
+   * dir}.
+   */
   public static void writeFashionMnist(Path dir, ImageSet train, ImageSet test) throws IOException {
     Files.createDirectories(dir);
     writeSet(dir, FashionMnist.DataFile.TRAIN_IMAGES, FashionMnist.DataFile.TRAIN_LABELS, train);
     writeSet(dir, FashionMnist.DataFile.TEST_IMAGES, FashionMnist.DataFile.TEST_LABELS, test);
   }
 
-  private static void writeSet(Path dir, FashionMnist.DataFile images, FashionMnist.DataFile labels, ImageSet set) throws IOException {
+  private static void writeSet(
+      Path dir, FashionMnist.DataFile images, FashionMnist.DataFile labels, ImageSet set)
+      throws IOException {
     int side = set.imageSize();
-    write(dir.resolve(images.baseName + ".gz"), idx(2051, new int[] {set.size(), side, side}, set.pixels()));
+    write(
+        dir.resolve(images.baseName + ".gz"),
+        idx(2051, new int[] {set.size(), side, side}, set.pixels()));
     write(dir.resolve(labels.baseName + ".gz"), idx(2049, new int[] {set.size()}, set.labels()));
   }
 
-  /** A small split: {@code train} training, {@code validation} validation and {@code test} test images. */
+  /**
+   * A small split: {@code train} training, {@code validation} validation and {@code test} test
+   * images.
+   */
   public static Split split(int train, int validation, int test, long seed) {
     ImageSet all = patterns(train + validation, seed);
-    return new Split(all.slice(validation, train + validation), all.slice(0, validation), patterns(test, seed + 1));
+    return new Split(
+        all.slice(validation, train + validation),
+        all.slice(0, validation),
+        patterns(test, seed + 1));
   }
 
-  /** A copy of {@code set} where every {@code every}-th label is shifted by one: errors the best model makes. */
+  /**
+   * A copy of {@code set} where every {@code every}-th label is shifted by one: errors the best
+   * model makes.
+   */
   public static ImageSet mislabel(ImageSet set, int every) {
     byte[] labels = set.labels().clone();
     for (int i = 0; i < labels.length; i += every) {
@@ -93,7 +109,9 @@ public final class SyntheticData {
     return new ImageSet(set.pixels(), labels, set.imageSize());
   }
 
-  /** Random pixels and labels: nothing to learn, but large gradients that expose any ordering race. */
+  /**
+   * Random pixels and labels: nothing to learn, but large gradients that expose any ordering race.
+   */
   public static ImageSet noise(int count, long seed) {
     Random random = new Random(seed);
     byte[] pixels = new byte[count * 784];

@@ -57,7 +57,10 @@ class AugmentationTest {
       anyDifferent = !Arrays.equals(c, dot());
     }
     assertTrue(anyDifferent, "it changes images");
-    assertFalse(Arrays.equals(apply(3, 5), apply(4, 5)) && Arrays.equals(apply(3, 6), apply(4, 6)) && Arrays.equals(apply(3, 7), apply(4, 7)),
+    assertFalse(
+        Arrays.equals(apply(3, 5), apply(4, 5))
+            && Arrays.equals(apply(3, 6), apply(4, 6))
+            && Arrays.equals(apply(3, 7), apply(4, 7)),
         "another seed, other transforms");
   }
 

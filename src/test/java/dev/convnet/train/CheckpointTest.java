@@ -6,13 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.convnet.cli.Main;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
+import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.results.History;
+import dev.convnet.results.Json;
+import dev.convnet.run.DataSource;
+import dev.convnet.run.RunRecord;
+import dev.convnet.run.RunResult;
+import dev.convnet.run.TrainingRun;
+import dev.convnet.testing.Configs;
 import dev.convnet.testing.Forked;
 import dev.convnet.testing.SyntheticData;
 import java.io.DataInputStream;
@@ -31,6 +38,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.Event;
 import org.tensorflow.proto.Summary;
@@ -39,6 +49,26 @@ import org.tensorflow.types.TFloat32;
 class CheckpointTest {
   @TempDir Path dir;
   private static final Split SMALL = SyntheticData.split(640, 128, 256, 9);
+  private static final DataSource GENERATED = DataSource.of(SMALL, "generated");
+  private static final TrainConfig NOTEBOOK = TrainConfig.NOTEBOOK.withValidationSize(128);
+
+  /** A fresh run of the notebook's network on the small split, without figures. */
+  private static RunResult train(TrainConfig training, Path runDir) {
+    return TrainingRun.run(request(training, runDir), GENERATED, line -> {});
+  }
+
+  private static TrainingRun.Request request(TrainConfig training, Path runDir) {
+    return TrainingRun.Request.fresh(ModelConfig.notebook(), training, runDir).withFigures(false);
+  }
+
+  private static RunResult resume(Path runDir, List<String> printed) {
+    return TrainingRun.run(
+        TrainingRun.Request.resume(runDir).withFigures(false), GENERATED, printed::add);
+  }
+
+  private static TrainConfig.Length iterations(long n) {
+    return TrainConfig.Length.iterations(n);
+  }
 
   private static List<Variable<TFloat32>> everything(ConvNet net) {
     List<Variable<TFloat32>> all = new ArrayList<>(net.trainableVariables);
@@ -50,12 +80,13 @@ class CheckpointTest {
 
   @Test
   void restoreGivesBackEveryVariableAdamsStateIncluded() {
-    ModelConfig config = ModelConfig.notebook().withTraining(32, 1e-3f, 1);
-    try (ConvNet trained = new ConvNet(config); ConvNet fresh = new ConvNet(config.withTraining(32, 1e-3f, 99))) {
+    ModelConfig config = ModelConfig.notebook();
+    try (ConvNet trained = new ConvNet(config, 1);
+        ConvNet fresh = new ConvNet(config, 99)) {
       trained.initialize();
-      Trainer trainer = new Trainer(trained, SMALL, LearningRateSchedule.constant(1e-3f), line -> {});
+      Trainer trainer = new Trainer(trained, SMALL, Configs.constant(32, 1e-3f, 1), line -> {});
       trainer.optimize(30);
-      Checkpoint.save(dir, trained, TrainingRun.stateOf(TrainOptions.of(Recipe.NOTEBOOK, dir), config, 30, trainer));
+      new CheckpointListener(dir, config).save(trainer);
       fresh.initialize();
       Checkpoint.restore(dir, fresh);
       List<Variable<TFloat32>> a = everything(trained);
@@ -72,37 +103,38 @@ class CheckpointTest {
   void aResumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
     // The notebook's constant rate, so stopping at 120 of 240 changes nothing but the interruption.
     Path whole = dir.resolve("whole");
-    RunResult uninterrupted = TrainingRun.run(TrainOptions.of(Recipe.NOTEBOOK, whole).withLength(240L, null).withFigures(false),
-        SMALL, SMALL.train(), whole, "generated", line -> {});
+    RunResult uninterrupted = train(NOTEBOOK.withLength(iterations(240)), whole);
 
     Path halves = dir.resolve("halves");
-    TrainingRun.run(TrainOptions.of(Recipe.NOTEBOOK, halves).withLength(120L, null).withFigures(false),
-        SMALL, SMALL.train(), halves, "generated", line -> {});
+    train(NOTEBOOK.withLength(iterations(120)), halves);
     // Pretend the run had been planned for 240 and stopped at 120.
     Path state = halves.resolve(Checkpoint.DIR).resolve("state.json");
-    JsonObject json = new Gson().fromJson(Files.readString(state), JsonObject.class);
-    json.addProperty("plannedIterations", 240);
-    Files.writeString(state, new Gson().toJson(json));
+    JsonObject json = Json.GSON.fromJson(Files.readString(state), JsonObject.class);
+    json.getAsJsonObject("training").getAsJsonObject("length").addProperty("count", 240);
+    Files.writeString(state, Json.GSON.toJson(json));
     List<String> printed = new ArrayList<>();
-    RunResult resumed = TrainingRun.resume(halves, SMALL, SMALL.train(), printed::add);
+    RunResult resumed = resume(halves, printed);
 
-    assertTrue(printed.contains("Resuming from the checkpoint at iteration 120 of 240"), printed.toString());
+    assertTrue(
+        printed.contains("Resuming from the checkpoint at iteration 120 of 240"),
+        printed.toString());
     assertEquals(240, resumed.iterations());
     assertArrayEquals(uninterrupted.test().predicted(), resumed.test().predicted());
-    try (var a = org.tensorflow.SavedModelBundle.load(whole.resolve("saved_model").toString(), "serve");
-        var b = org.tensorflow.SavedModelBundle.load(halves.resolve("saved_model").toString(), "serve")) {
+    try (var a = SavedModelBundle.load(whole.resolve("saved_model").toString(), "serve");
+        var b = SavedModelBundle.load(halves.resolve("saved_model").toString(), "serve")) {
       float[] pa = probabilities(a);
       float[] pb = probabilities(b);
       assertArrayEquals(pa, pb, 0f, "bit-identical outputs");
     }
   }
 
-  private static float[] probabilities(org.tensorflow.SavedModelBundle bundle) {
-    try (var x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(8, 784),
-            org.tensorflow.ndarray.buffer.DataBuffers.of(SMALL.test().images(ImageSet.range(0, 8))));
+  private static float[] probabilities(SavedModelBundle bundle) {
+    try (var x =
+            TFloat32.tensorOf(
+                Shape.of(8, 784), DataBuffers.of(SMALL.test().images(ImageSet.range(0, 8))));
         var r = bundle.session().runner().feed("x", x).fetch("y_pred").run()) {
       float[] out = new float[80];
-      ((TFloat32) r.get(0)).copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(out, false, false));
+      ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
       return out;
     }
   }
@@ -110,38 +142,49 @@ class CheckpointTest {
   @Test
   void aCorruptCheckpointIsAOneLineErrorAndChangesNothing() throws Exception {
     Path run = dir.resolve("run");
-    TrainingRun.run(TrainOptions.of(Recipe.NOTEBOOK, run).withLength(50L, null).withFigures(false), SMALL, SMALL.train(), run, "generated", line -> {});
-    Path data = Files.list(run.resolve(Checkpoint.DIR)).filter(p -> p.getFileName().toString().startsWith("variables.data")).findFirst().orElseThrow();
+    train(NOTEBOOK.withLength(iterations(50)), run);
+    Path data =
+        Files.list(run.resolve(Checkpoint.DIR))
+            .filter(p -> p.getFileName().toString().startsWith("variables.data"))
+            .findFirst()
+            .orElseThrow();
     Files.write(data, new byte[] {1, 2, 3});
     Map<String, FileTime> before = listing(run);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(run, SMALL, SMALL.train(), line -> {}));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> resume(run, new ArrayList<>()));
     assertTrue(e.getMessage().startsWith("cannot restore the checkpoint"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
     assertEquals(before, listing(run), "nothing in the run directory changed");
 
     Files.writeString(run.resolve(Checkpoint.DIR).resolve("state.json"), "{ not json");
-    e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(run, SMALL, SMALL.train(), line -> {}));
+    e = assertThrows(IllegalArgumentException.class, () -> resume(run, new ArrayList<>()));
     assertTrue(e.getMessage().contains("is corrupt"), e.getMessage());
 
     Path empty = Files.createDirectories(dir.resolve("empty"));
-    e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(empty, SMALL, SMALL.train(), line -> {}));
+    e = assertThrows(IllegalArgumentException.class, () -> resume(empty, new ArrayList<>()));
     assertTrue(e.getMessage().contains("has no checkpoint"), e.getMessage());
   }
 
   @Test
   void aDivergingRunStopsWithAMessageAndKeepsTheLastGoodCheckpoint() {
     Path run = dir.resolve("diverged");
-    TrainOptions options = new TrainOptions(Recipe.NOTEBOOK, 400L, null, 32, 1e12f, 1, null, run, false, 128, false,
-        ModelConfig.notebook(), 1L, dev.convnet.model.Device.CPU);
-    DivergedException e = assertThrows(DivergedException.class,
-        () -> TrainingRun.run(options, SMALL, SMALL.train(), run, "generated", line -> {}));
+    TrainConfig wild =
+        Configs.constant(32, 1e12f, 1)
+            .withLength(iterations(400))
+            .withValidationSize(128)
+            .withCheckpointEvery(1);
+    DivergedException e = assertThrows(DivergedException.class, () -> train(wild, run));
     assertTrue(e.getMessage().startsWith("training diverged at iteration "), e.getMessage());
     assertTrue(e.getMessage().contains("the last good checkpoint is in"), e.getMessage());
-    assertFalse(Files.exists(run.resolve(Metrics.FILE_NAME)), "no results from a diverged run");
-    long diverged = Long.parseLong(e.getMessage().replaceAll("^training diverged at iteration (\\d+).*$", "$1"));
+    assertFalse(Files.exists(run.resolve(RunRecord.FILE_NAME)), "no results from a diverged run");
+    long diverged =
+        Long.parseLong(
+            e.getMessage().replaceAll("^training diverged at iteration (\\d+).*$", "$1"));
     Checkpoint.State state = Checkpoint.readState(run);
-    assertTrue(state.iteration() < diverged && state.iteration() >= 1, state.iteration() + " vs " + diverged);
-    try (ConvNet net = new ConvNet(state.model())) {
+    assertTrue(
+        state.iteration() < diverged && state.iteration() >= 1,
+        state.iteration() + " vs " + diverged);
+    try (ConvNet net = new ConvNet(state.model(), 1)) {
       net.initialize();
       Checkpoint.restore(run, net);
       for (Variable<TFloat32> v : net.trainableVariables) {
@@ -155,26 +198,35 @@ class CheckpointTest {
   @Test
   void theEventFileHoldsTheLoggedValues() throws Exception {
     Path run = dir.resolve("tb");
-    RunResult result = TrainingRun.run(TrainOptions.of(Recipe.DEFAULT, run).withLength(250L, null).withFigures(false),
-        SMALL, SMALL.train(), run, "generated", line -> {});
-    Map<String, TreeMap<Long, Float>> scalars = readScalars(run.resolve(TrainingRun.TENSORBOARD_DIR));
-    for (History.Step step : result.history().steps) {
+    RunResult result =
+        train(TrainConfig.DEFAULT.withLength(iterations(250)).withValidationSize(128), run);
+    Map<String, TreeMap<Long, Float>> scalars =
+        readScalars(run.resolve(TrainingRun.TENSORBOARD_DIR));
+    for (History.Step step : result.history().steps()) {
       assertEquals((float) step.cost(), scalars.get("loss").get(step.iteration()), 0f);
-      assertEquals((float) step.trainAccuracy(), scalars.get("accuracy/train").get(step.iteration()), 0f);
+      assertEquals(
+          (float) step.trainAccuracy(), scalars.get("accuracy/train").get(step.iteration()), 0f);
     }
     assertEquals(3, scalars.get("loss").size());
-    for (History.EpochEnd end : result.history().epochs) {
-      assertEquals((float) end.validationAccuracy(), scalars.get("accuracy/validation").get(end.iteration()), 0f);
+    for (History.EpochEnd end : result.history().epochs()) {
+      assertEquals(
+          (float) end.validationAccuracy(),
+          scalars.get("accuracy/validation").get(end.iteration()),
+          0f);
     }
-    assertEquals(result.history().epochs.size(), scalars.get("accuracy/validation").size());
+    assertEquals(result.history().epochs().size(), scalars.get("accuracy/validation").size());
   }
 
   /** Reads TFRecord-framed Event protos: length, its CRC, the event, its CRC. */
   static Map<String, TreeMap<Long, Float>> readScalars(Path folder) throws Exception {
     Map<String, TreeMap<Long, Float>> out = new TreeMap<>();
     try (Stream<Path> files = Files.list(folder)) {
-      for (Path file : files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents")).toList()) {
-        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
+      for (Path file :
+          files
+              .filter(p -> p.getFileName().toString().startsWith("events.out.tfevents"))
+              .toList()) {
+        try (InputStream raw = Files.newInputStream(file);
+            DataInputStream in = new DataInputStream(raw)) {
           while (true) {
             byte[] header = new byte[12];
             try {
@@ -202,9 +254,21 @@ class CheckpointTest {
   @Tag("realdata")
   void aRunKilledMidTrainingResumesAndItsIterationCountContinues() throws Exception {
     Path run = dir.resolve("killed");
-    Process p = Forked.java(Main.class, "train", "--iterations", "1500", "--checkpoint-every", "200", "--no-figures",
-        "--no-progress", "--run-dir", run.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        Forked.java(
+                Main.class,
+                "train",
+                "--iterations",
+                "1500",
+                "--checkpoint-every",
+                "200",
+                "--no-figures",
+                "--no-progress",
+                "--run-dir",
+                run.toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     Path state = run.resolve(Checkpoint.DIR).resolve("state.json");
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (!Files.exists(state) && System.nanoTime() < deadline && p.isAlive()) {
@@ -216,13 +280,21 @@ class CheckpointTest {
     long at = Checkpoint.readState(run).iteration();
     assertTrue(at >= 200 && at < 1500 && at % 200 == 0, "checkpoint at " + at);
     List<String> printed = new ArrayList<>();
-    RunResult resumed = TrainingRun.resume(run, null, false, dev.convnet.model.Device.AUTO, printed::add);
+    RunResult resumed =
+        TrainingRun.run(
+            TrainingRun.Request.resume(run).withFigures(false).withDevice(Device.AUTO),
+            DataSource.fashionMnist(null),
+            printed::add);
     assertEquals(1500, resumed.iterations());
-    assertTrue(printed.stream().anyMatch(l -> l.startsWith("Resuming from the checkpoint at iteration " + at)), printed.toString());
+    assertTrue(
+        printed.stream()
+            .anyMatch(l -> l.startsWith("Resuming from the checkpoint at iteration " + at)),
+        printed.toString());
     String next = String.format("Optimization Iteration: %6d,", (at / 100) * 100 + 1);
     assertTrue(printed.stream().anyMatch(l -> l.startsWith(next)), "continues at " + next);
-    assertEquals(1500, Metrics.read(run).get("iterations").getAsLong());
-    assertEquals(1, resumed.history().steps.get(0).iteration(), "history from before the kill is kept");
+    assertEquals(1500, RunRecord.read(run).results().iterations());
+    assertEquals(
+        1, resumed.history().steps().get(0).iteration(), "history from before the kill is kept");
     assertTrue(resumed.testAccuracy() > 0.85, "accuracy " + resumed.testAccuracy());
   }
 

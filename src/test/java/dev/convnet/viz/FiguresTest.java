@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.data.Split;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.run.DataSource;
+import dev.convnet.run.RunResult;
+import dev.convnet.run.TrainingRun;
 import dev.convnet.testing.SyntheticData;
-import dev.convnet.train.Recipe;
-import dev.convnet.train.RunResult;
-import dev.convnet.train.TrainOptions;
-import dev.convnet.train.TrainingRun;
+import dev.convnet.train.TrainConfig;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -31,18 +32,34 @@ class FiguresTest {
   private Path runDir;
 
   /** Expected figures and their exact pixel sizes (the layout is deterministic). */
-  private static final List<String> FILES = List.of("sample_training_image.png", "plot_image_1.png", "plot_image_2.png",
-      "plot_images.png", "example_errors.png", "confusion_matrix.png", "conv_weights1.png", "conv_layer1_image1.png",
-      "conv_layer1_image2.png", "conv_weights2_channel0.png", "conv_weights2_channel1.png", "conv_layer2_image1.png",
-      "conv_layer2_image2.png", "training_curve.png");
+  private static final List<String> FILES =
+      List.of(
+          "sample_training_image.png",
+          "plot_image_1.png",
+          "plot_image_2.png",
+          "plot_images.png",
+          "example_errors.png",
+          "confusion_matrix.png",
+          "conv_weights1.png",
+          "conv_layer1_image1.png",
+          "conv_layer1_image2.png",
+          "conv_weights2_channel0.png",
+          "conv_weights2_channel1.png",
+          "conv_layer2_image1.png",
+          "conv_layer2_image2.png",
+          "training_curve.png");
 
   @BeforeAll
   void trainBriefly() {
     Split clean = SyntheticData.split(1_000, 200, 300, 3);
-    Split split = new Split(clean.train(), clean.validation(), SyntheticData.mislabel(clean.test(), 20));
+    Split split =
+        new Split(clean.train(), clean.validation(), SyntheticData.mislabel(clean.test(), 20));
     runDir = runs.resolve("run");
-    TrainOptions options = TrainOptions.of(Recipe.DEFAULT, runDir).withLength(150L, null);
-    RunResult result = TrainingRun.run(options, split, split.train(), runDir, "generated", line -> {});
+    TrainConfig training =
+        TrainConfig.DEFAULT.withLength(TrainConfig.Length.iterations(150)).withValidationSize(200);
+    TrainingRun.Request request =
+        TrainingRun.Request.fresh(ModelConfig.notebook(), training, runDir);
+    RunResult result = TrainingRun.run(request, DataSource.of(split, "generated"), line -> {});
     assertTrue(result.testAccuracy() < 1.0, "some errors to plot");
   }
 
@@ -56,7 +73,9 @@ class FiguresTest {
   void everyFigureIsAValidNonBlankPng() throws Exception {
     for (String name : FILES) {
       BufferedImage image = png(name);
-      assertTrue(image.getWidth() >= 100 && image.getHeight() >= 100, name + " is " + image.getWidth() + "x" + image.getHeight());
+      assertTrue(
+          image.getWidth() >= 100 && image.getHeight() >= 100,
+          name + " is " + image.getWidth() + "x" + image.getHeight());
       assertTrue(variance(image) > 100, name + " is blank (variance " + variance(image) + ")");
     }
     try (var files = Files.list(runDir.resolve("figures"))) {
@@ -66,13 +85,15 @@ class FiguresTest {
 
   @Test
   void figuresHaveTheirExpectedSizes() throws Exception {
-    Map<String, int[]> sizes = Map.of(
-        "confusion_matrix.png", new int[] {900, 780},
-        "training_curve.png", new int[] {900, 520},
-        // 4 x 4 tiles of 5 x 5 values at 16 pixels, 10 apart, 12 margin, 28 title: 24 + 4*90 - 10.
-        "conv_weights1.png", new int[] {374, 402},
-        // 6 x 6 tiles of the same size.
-        "conv_weights2_channel0.png", new int[] {554, 582});
+    Map<String, int[]> sizes =
+        Map.of(
+            "confusion_matrix.png", new int[] {900, 780},
+            "training_curve.png", new int[] {900, 520},
+            // 4 x 4 tiles of 5 x 5 values at 16 pixels, 10 apart, 12 margin, 28 title: 24 + 4*90 -
+            // 10.
+            "conv_weights1.png", new int[] {374, 402},
+            // 6 x 6 tiles of the same size.
+            "conv_weights2_channel0.png", new int[] {554, 582});
     for (Map.Entry<String, int[]> e : sizes.entrySet()) {
       BufferedImage image = png(e.getKey());
       assertEquals(e.getValue()[0], image.getWidth(), e.getKey() + " width");
@@ -100,7 +121,8 @@ class FiguresTest {
     for (String name : FILES) {
       assertTrue(links.contains("figures/" + name), "report lacks " + name);
     }
-    assertTrue(!html.contains("http://") && !html.contains("https://"), "the report needs no network");
+    assertTrue(
+        !html.contains("http://") && !html.contains("https://"), "the report needs no network");
     assertTrue(html.contains("test_accuracy") && html.contains("learning_rate"));
   }
 

@@ -1,4 +1,4 @@
-package dev.convnet.train;
+package dev.convnet.results;
 
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The predicted class of every image of a set next to its true class (what the notebook's
- * {@code print_test_accuracy} computes as {@code cls_pred} and {@code correct}).
+ * The predicted class of every image of a set next to its true class (what the notebook's {@code
+ * print_test_accuracy} computes as {@code cls_pred} and {@code correct}).
  */
 public record Evaluation(int[] predicted, int[] trueClasses) {
+  /** In [42] {@code test_batch_size}: a whole set is classified in batches of this size. */
+  public static final int TEST_BATCH_SIZE = 256;
 
   /** Anything that classifies a batch of {@code n} images given as 784 floats each. */
   @FunctionalInterface
@@ -79,7 +81,8 @@ public record Evaluation(int[] predicted, int[] trueClasses) {
 
   /** "Accuracy on Test-Set: 90.6% (9060 / 10000)", the notebook's line for the named set. */
   public String accuracyLine(String setName) {
-    return String.format("Accuracy on %s: %s (%d / %d)", setName, Formats.percent(accuracy()), correct(), total());
+    return String.format(
+        "Accuracy on %s: %s (%d / %d)", setName, Formats.percent(accuracy()), correct(), total());
   }
 
   /** The matrix as numpy prints it, each row followed by its class number and name. */

@@ -1,7 +1,8 @@
-package dev.convnet.viz;
+package dev.convnet.run;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.convnet.viz.Figures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,16 +11,25 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** {@code report.html}: every figure with its caption, the metrics and hyperparameters; opens from disk, no network. */
+/**
+ * {@code report.html}: every figure with its caption, the metrics and hyperparameters; opens from
+ * disk, no network.
+ */
 public final class Report {
   public static final String FILE_NAME = "report.html";
 
   private Report() {}
 
-  /** Writes the report into {@code runDir}; figures are linked relative to it, from {@code figuresFolder}. */
-  public static Path write(Path runDir, String figuresFolder, List<Figures.Figure> figures, JsonObject metrics) {
+  /**
+   * Writes the report into {@code runDir}; figures are linked relative to it, from {@code
+   * figuresFolder}.
+   */
+  public static Path write(
+      Path runDir, String figuresFolder, List<Figures.Figure> figures, RunRecord record) {
+    JsonObject metrics = record.toJson();
     StringBuilder html = new StringBuilder();
-    html.append("""
+    html.append(
+        """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
         <title>convnet-java run report</title>
@@ -34,8 +44,17 @@ public final class Report {
         <p class="sub">A run of convnet-java: the notebook's network, trained in TensorFlow Java.</p>
         """);
     html.append("<h2>Results</h2>\n<table>\n");
-    for (String key : List.of("test_accuracy", "test_correct", "test_total", "validation_accuracy", "iterations", "epochs",
-        "train_seconds", "train_images_per_second", "device")) {
+    for (String key :
+        List.of(
+            "test_accuracy",
+            "test_correct",
+            "test_total",
+            "validation_accuracy",
+            "iterations",
+            "epochs",
+            "train_seconds",
+            "train_images_per_second",
+            "device")) {
       row(html, key, metrics.get(key));
     }
     html.append("</table>\n<h2>Hyperparameters</h2>\n<table>\n");
@@ -49,9 +68,18 @@ public final class Report {
     }
     html.append("</table>\n<h2>Figures</h2>\n");
     for (Figures.Figure f : figures) {
-      html.append("<figure>\n<img src=\"").append(escape(figuresFolder + "/" + f.file())).append("\" alt=\"").append(escape(f.title())).append("\">\n")
-          .append("<figcaption><span class=\"cell\">").append(escape(f.cell())).append("</span> <b>").append(escape(f.title())).append(".</b> ")
-          .append(escape(f.caption())).append("</figcaption>\n</figure>\n");
+      html.append("<figure>\n<img src=\"")
+          .append(escape(figuresFolder + "/" + f.file()))
+          .append("\" alt=\"")
+          .append(escape(f.title()))
+          .append("\">\n")
+          .append("<figcaption><span class=\"cell\">")
+          .append(escape(f.cell()))
+          .append("</span> <b>")
+          .append(escape(f.title()))
+          .append(".</b> ")
+          .append(escape(f.caption()))
+          .append("</figcaption>\n</figure>\n");
     }
     html.append("</body></html>\n");
     Path file = runDir.resolve(FILE_NAME);
@@ -64,19 +92,31 @@ public final class Report {
   }
 
   private static void row(StringBuilder html, String key, JsonElement value) {
-    String text = value == null || value.isJsonNull() ? "-" : value.isJsonPrimitive() ? format(value) : value.toString();
-    html.append("<tr><th>").append(escape(key)).append("</th><td>").append(escape(text)).append("</td></tr>\n");
+    String text =
+        value == null || value.isJsonNull()
+            ? "-"
+            : value.isJsonPrimitive() ? format(value) : value.toString();
+    html.append("<tr><th>")
+        .append(escape(key))
+        .append("</th><td>")
+        .append(escape(text))
+        .append("</td></tr>\n");
   }
 
   private static String format(JsonElement value) {
     if (value.getAsJsonPrimitive().isNumber()) {
       double d = value.getAsDouble();
-      return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format("%.4g", d);
+      return d == Math.rint(d) && Math.abs(d) < 1e15
+          ? Long.toString((long) d)
+          : String.format("%.4g", d);
     }
     return value.getAsString();
   }
 
   static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

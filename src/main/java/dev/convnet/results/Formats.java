@@ -1,4 +1,4 @@
-package dev.convnet.train;
+package dev.convnet.results;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -12,9 +12,12 @@ public final class Formats {
     return new BigDecimal(fraction * 100).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + "%";
   }
 
-  /** In [39]'s progress line: {@code Optimization Iteration: {0:>6}, Training Accuracy: {1:>6.1%}}. */
+  /**
+   * In [39]'s progress line: {@code Optimization Iteration: {0:>6}, Training Accuracy: {1:>6.1%}}.
+   */
   public static String iterationLine(long iteration, double accuracy) {
-    return String.format("Optimization Iteration: %6d, Training Accuracy: %6s", iteration, percent(accuracy));
+    return String.format(
+        "Optimization Iteration: %6d, Training Accuracy: %6s", iteration, percent(accuracy));
   }
 
   /** Python's {@code str(timedelta(seconds=int(round(s))))}: "0:00:41", hours unpadded. */

@@ -1,0 +1,33 @@
+package dev.convnet.results;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What training logged: cost and accuracy at each logged step, validation accuracy at each epoch.
+ *
+ * @param steps one entry every 100 iterations (In [39]'s printout)
+ * @param epochs one entry at each epoch's end
+ */
+public record History(List<Step> steps, List<EpochEnd> epochs) {
+  /** One logged training step (1-based iteration, as the notebook prints it). */
+  public record Step(long iteration, double cost, double trainAccuracy, double learningRate) {}
+
+  /** Validation accuracy at the end of an epoch (1-based). */
+  public record EpochEnd(long epoch, long iteration, double validationAccuracy) {}
+
+  /** An empty, growing history. */
+  public History() {
+    this(new ArrayList<>(), new ArrayList<>());
+  }
+
+  /** A growing copy of {@code other} (null lists, as an old file may have, read as empty). */
+  public static History copyOf(History other) {
+    History copy = new History();
+    if (other != null) {
+      copy.steps.addAll(other.steps == null ? List.of() : other.steps);
+      copy.epochs.addAll(other.epochs == null ? List.of() : other.epochs);
+    }
+    return copy;
+  }
+}

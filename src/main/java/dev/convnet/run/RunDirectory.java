@@ -1,0 +1,111 @@
+package dev.convnet.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.stream.Stream;
+
+/**
+ * The folder a run writes into: never one that already holds files unless forced, and never one
+ * that another process is writing (an OS file lock that dies with its process).
+ */
+public final class RunDirectory {
+  /** The lock file; the OS lock on it, not the file, marks the folder in use. */
+  public static final String LOCK_FILE = ".convnet.lock";
+
+  private RunDirectory() {}
+
+  /** {@code runs/<yyyyMMdd-HHmmss>}, relative to the working directory. */
+  public static Path defaultPath() {
+    return Path.of(
+        "runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+  }
+
+  /** Whether {@code dir} is missing or holds nothing but a lock file. */
+  public static boolean isEmptyOrMissing(Path dir) {
+    if (!Files.exists(dir)) {
+      return true;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.allMatch(p -> p.getFileName().toString().equals(LOCK_FILE));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses {@code dir} unless it is missing or empty, or {@code force} is set; creates nothing.
+   */
+  public static void check(Path dir, boolean force) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "run directory " + dir + " is a file, not a folder; choose another --run-dir");
+    }
+    if (!force && !isEmptyOrMissing(dir)) {
+      throw new IllegalArgumentException(
+          "run directory "
+              + dir
+              + " already holds files; choose another --run-dir, or add --force to replace what"
+              + " this run writes there");
+    }
+  }
+
+  /** A held run directory; closing releases it. */
+  public static final class Lock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private Lock(FileChannel channel, FileLock lock) {
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    @Override
+    public void close() {
+      try {
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        // The OS releases the lock with the process anyway.
+      }
+    }
+  }
+
+  /**
+   * Creates {@code dir} if needed and takes its lock, or refuses in one line when another process
+   * (or this one) holds it. The lock is the OS's: a killed run leaves none behind.
+   */
+  public static Lock lock(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      FileChannel channel =
+          FileChannel.open(
+              dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        channel.close();
+        throw new IllegalStateException(
+            "run directory "
+                + dir
+                + " is in use by another training process; wait for it, or choose another"
+                + " --run-dir");
+      }
+      return new Lock(channel, lock);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot create or lock run directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,253 @@
+package dev.convnet.run;
+
+import dev.convnet.data.FileTrees;
+import dev.convnet.data.Split;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.Device;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.results.Evaluation;
+import dev.convnet.serve.ModelExport;
+import dev.convnet.train.Checkpoint;
+import dev.convnet.train.CheckpointListener;
+import dev.convnet.train.DivergedException;
+import dev.convnet.train.StopSwitch;
+import dev.convnet.train.StoppedException;
+import dev.convnet.train.TensorBoardListener;
+import dev.convnet.train.TensorBoardLog;
+import dev.convnet.train.TrainConfig;
+import dev.convnet.train.Trainer;
+import dev.convnet.train.TrainingListener;
+import dev.convnet.train.TrainingProgress;
+import dev.convnet.viz.Figures;
+import dev.convnet.viz.NamedTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The main trainer: the notebook's sequence from loading the data to the final accuracy (cells In
+ * [3]-[47]), then the run's outputs: checkpoints, TensorBoard events, {@code metrics.json}, a
+ * SavedModel, the figures and the report. One entry point, {@link #run}, for fresh and resumed runs
+ * alike.
+ */
+public final class TrainingRun {
+  /** In [44]: the notebook first trains for this many iterations and looks at the accuracy. */
+  public static final long FIRST_OPTIMIZE = 100;
+
+  public static final String SAVED_MODEL_DIR = "saved_model";
+  public static final String FIGURES_DIR = "figures";
+  public static final String TENSORBOARD_DIR = "tensorboard";
+
+  /**
+   * What to run.
+   *
+   * @param model the network's shape (a resumed run takes its checkpoint's)
+   * @param training every training setting (a resumed run takes its checkpoint's)
+   * @param runDir where the outputs go
+   * @param resume continue the run in {@code runDir} from its checkpoint
+   * @param force write into a run directory that holds files
+   * @param device where to train
+   * @param figures whether to draw the figures and the report
+   * @param stop set by Ctrl-C or SIGTERM: stop after the step under way, checkpoint, and exit
+   */
+  public record Request(
+      ModelConfig model,
+      TrainConfig training,
+      Path runDir,
+      boolean resume,
+      boolean force,
+      Device device,
+      boolean figures,
+      StopSwitch stop) {
+
+    /** A fresh run of {@code model} and {@code training} into {@code runDir}, on the CPU. */
+    public static Request fresh(ModelConfig model, TrainConfig training, Path runDir) {
+      return new Request(model, training, runDir, false, false, Device.CPU, true, new StopSwitch());
+    }
+
+    /** Continues the run in {@code runDir}, on the CPU. */
+    public static Request resume(Path runDir) {
+      return new Request(null, null, runDir, true, false, Device.CPU, true, new StopSwitch());
+    }
+
+    public Request withFigures(boolean draw) {
+      return new Request(model, training, runDir, resume, force, device, draw, stop);
+    }
+
+    public Request withDevice(Device where) {
+      return new Request(model, training, runDir, resume, force, where, figures, stop);
+    }
+
+    public Request withStop(StopSwitch newStop) {
+      return new Request(model, training, runDir, resume, force, device, figures, newStop);
+    }
+
+    public Request withForce(boolean value) {
+      return new Request(model, training, runDir, resume, value, device, figures, stop);
+    }
+  }
+
+  private TrainingRun() {}
+
+  /**
+   * Trains as {@code request} says on the images of {@code data}; {@code progress} receives every
+   * printed line. Everything that can be refused (settings, run directory, device) is refused
+   * before the data is read.
+   */
+  public static RunResult run(Request request, DataSource data, TrainingProgress progress) {
+    Path runDir = request.runDir();
+    if (!request.resume()) {
+      RunDirectory.check(runDir, request.force());
+      Settings.check(request.model(), request.training(), data.trainingImages());
+    } else if (!Files.isDirectory(runDir)) {
+      throw new IllegalArgumentException("--resume " + runDir + ": no such run directory");
+    }
+    String device = request.device().resolve(); // a GPU that is not there, before any change
+    try (RunDirectory.Lock lock = RunDirectory.lock(runDir)) {
+      Checkpoint.State resumed = request.resume() ? Checkpoint.readState(runDir) : null;
+      ModelConfig model = resumed != null ? resumed.model() : request.model();
+      TrainConfig training = resumed != null ? resumed.training() : request.training();
+      Settings.check(model, training, data.trainingImages());
+      DataSource.Loaded loaded = data.load(training.validationSize());
+      try (ConvNet net = new ConvNet(model, training.seed(), device)) {
+        net.initialize();
+        if (resumed != null) {
+          Checkpoint.restore(runDir, net); // before anything in the run directory changes
+        }
+        return execute(request, model, training, resumed, net, loaded, progress);
+      }
+    }
+  }
+
+  private static RunResult execute(
+      Request request,
+      ModelConfig model,
+      TrainConfig training,
+      Checkpoint.State resumed,
+      ConvNet net,
+      DataSource.Loaded data,
+      TrainingProgress progress) {
+    Path runDir = request.runDir();
+    Split split = data.split();
+    try (TensorBoardLog tensorBoard = new TensorBoardLog(runDir.resolve(TENSORBOARD_DIR))) {
+      CheckpointListener checkpoints = new CheckpointListener(runDir, model);
+      List<TrainingListener> listeners =
+          List.of(checkpoints, new TensorBoardListener(tensorBoard), request.stop());
+      Trainer trainer =
+          new Trainer(
+              net,
+              split,
+              training,
+              progress,
+              listeners,
+              resumed != null ? resumed.start() : Trainer.Start.FRESH);
+      long planned = trainer.plannedIterations();
+      progress.println(
+          String.format(
+              "Data: %s (%d train, %d validation, %d test)",
+              data.description(),
+              split.train().size(),
+              split.validation().size(),
+              split.test().size()));
+      progress.println(training.describe(planned, (double) planned / trainer.iterationsPerEpoch()));
+      progress.println("Network: " + model.describe());
+      progress.println("Run directory: " + runDir);
+      progress.println("Training on " + net.device);
+      try {
+        if (resumed == null) {
+          trainer.printTestAccuracy(false, false); // In [43]
+          trainer.optimize(Math.min(FIRST_OPTIMIZE, planned)); // In [44]
+          trainer.printTestAccuracy(false, false); // In [45]
+        } else {
+          progress.println(
+              String.format(
+                  "Resuming from the checkpoint at iteration %d of %d",
+                  trainer.totalIterations(), planned));
+        }
+        trainer.optimize(planned - trainer.totalIterations()); // In [46]
+        checkpoints.save(trainer);
+      } catch (StoppedException e) {
+        checkpoints.save(trainer);
+        progress.println(
+            String.format(
+                "Stopped at iteration %d of %d; the checkpoint in %s holds it. Continue with:"
+                    + " scripts/convnet train --resume %s",
+                trainer.totalIterations(), planned, runDir.resolve(Checkpoint.DIR), runDir));
+        throw e;
+      } catch (DivergedException e) {
+        throw new DivergedException(
+            e.getMessage()
+                + (Files.exists(runDir.resolve(Checkpoint.DIR))
+                    ? "; the last good checkpoint is in " + runDir.resolve(Checkpoint.DIR)
+                    : ""));
+      }
+      return finish(request, model, net, trainer, data, progress);
+    }
+  }
+
+  /** In [47] and after: the final accuracy, metrics.json, the SavedModel, figures and report. */
+  private static RunResult finish(
+      Request request,
+      ModelConfig model,
+      ConvNet net,
+      Trainer trainer,
+      DataSource.Loaded data,
+      TrainingProgress progress) {
+    Path runDir = request.runDir();
+    Split split = data.split();
+    Evaluation test = trainer.printTestAccuracy(true, true); // In [47], with In [40], [41]
+    Evaluation validation = null;
+    if (split.validation().size() > 0) {
+      validation = trainer.evaluate(split.validation());
+      progress.println(validation.accuracyLine("Validation-Set"));
+    }
+    long iterations = trainer.totalIterations();
+    double seconds = trainer.trainSeconds();
+    TrainConfig training = trainer.config();
+    double imagesPerSecond = seconds > 0 ? iterations * (double) training.batchSize() / seconds : 0;
+    RunRecord.Results results =
+        new RunRecord.Results(
+            test.accuracy(),
+            test.correct(),
+            test.total(),
+            validation == null ? null : validation.accuracy(),
+            validation == null ? null : validation.correct(),
+            validation == null ? null : validation.total(),
+            iterations,
+            (double) iterations / trainer.iterationsPerEpoch(),
+            seconds,
+            imagesPerSecond,
+            net.device,
+            net.parameterCount(),
+            data.description());
+    RunRecord record = new RunRecord(results, training, model, trainer.history());
+
+    Path savedModel = runDir.resolve(SAVED_MODEL_DIR);
+    FileTrees.delete(savedModel); // only reached with an empty run directory, --force or --resume
+    ModelExport.export(net, savedModel);
+    record.write(runDir);
+    progress.println(
+        String.format(
+            "Trained at %.0f images/s; wrote %s and %s",
+            imagesPerSecond, runDir.resolve(RunRecord.FILE_NAME), savedModel));
+    if (request.figures()) {
+      List<Figures.Figure> figures =
+          Figures.drawAll(
+              runDir.resolve(FIGURES_DIR),
+              new NamedTensors(net.session),
+              data.original(),
+              split.test(),
+              test,
+              trainer.history());
+      Path report = Report.write(runDir, FIGURES_DIR, figures, record);
+      progress.println(
+          "Figures: "
+              + figures.size()
+              + " PNG files in "
+              + runDir.resolve(FIGURES_DIR)
+              + "; open "
+              + report);
+    }
+    return new RunResult(runDir, test, validation, record);
+  }
+}
