@@ -37,8 +37,9 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Precisions.require(precision);
     String where = model.where.device.resolve(); // before loading anything
-    FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, where)) {
+      FashionMnist.Data data =
+          FashionMnist.load(dataOptions.dataDir); // after the model: it fails faster
       Evaluation test = classifier.evaluate(data.test());
       out.println(test.accuracyLine("Test-Set"));
       out.println("Confusion Matrix:");

@@ -1,8 +1,8 @@
 package dev.convnet.cli;
 
-import com.google.gson.Gson;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.results.Json;
 import dev.convnet.serve.ImageInput;
 import dev.convnet.serve.SavedModelClassifier;
 import java.io.PrintWriter;
@@ -30,8 +30,6 @@ import picocli.CommandLine.Spec;
       "Exit code 0 when every file was classified, 1 when any failed (the others are still classified)."
     })
 final class PredictCommand implements Callable<Integer> {
-  private static final Gson GSON = new Gson();
-
   @Spec CommandSpec spec;
 
   @Option(names = "--json", description = "One JSON object per line and file instead of text.")
@@ -61,7 +59,7 @@ final class PredictCommand implements Callable<Integer> {
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("file", name);
             error.put("error", e.getMessage());
-            out.println(GSON.toJson(error));
+            out.println(Json.LINES.toJson(error));
           } else {
             err.println("convnet: error: " + e.getMessage());
           }
@@ -80,7 +78,7 @@ final class PredictCommand implements Callable<Integer> {
           line.putAll(prediction(top.get(0), p));
           line.put("inverted", image.inverted());
           line.put("top3", top.stream().map(c -> prediction(c, p)).toList());
-          out.println(GSON.toJson(line));
+          out.println(Json.LINES.toJson(line));
         } else {
           StringBuilder sb = new StringBuilder(name).append(": ");
           for (int k = 0; k < top.size(); k++) {

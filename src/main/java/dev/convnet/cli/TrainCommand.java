@@ -1,11 +1,13 @@
 package dev.convnet.cli;
 
+import dev.convnet.data.FashionMnist;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ModelConfig.Activation;
 import dev.convnet.model.ModelConfig.Pooling;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.RunDirectory;
 import dev.convnet.run.RunResult;
+import dev.convnet.run.Settings;
 import dev.convnet.run.TrainingRun;
 import dev.convnet.train.Checkpoint;
 import dev.convnet.train.StopSwitch;
@@ -13,6 +15,7 @@ import dev.convnet.train.StoppedException;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.TrainConfig.Length;
 import dev.convnet.train.TrainingProgress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -318,10 +321,13 @@ final class TrainCommand implements Callable<Integer> {
       training = training.withPrecision(precision);
     }
     ModelConfig model = askedModel();
+    // Refused before anything is created, the default run directory included.
+    Settings.check(model, training, FashionMnist.TRAIN_SIZE);
+    where.device.resolve();
     return new TrainingRun.Request(
         model,
         training,
-        runDir != null ? runDir : RunDirectory.defaultPath(),
+        runDir != null ? runDir : RunDirectory.createDefault(),
         false,
         force,
         where.device,
@@ -343,6 +349,10 @@ final class TrainCommand implements Callable<Integer> {
             flag
                 + " cannot be combined with --resume: a resumed run keeps the settings it started with");
       }
+    }
+    if (Files.isRegularFile(resume)) {
+      throw new IllegalArgumentException(
+          "--resume " + resume + " is a file; give the run's folder, such as runs/<timestamp>");
     }
     Checkpoint.State state = Checkpoint.readState(resume);
     if (ARCHITECTURE.stream().anyMatch(parsed::hasMatchedOption)

@@ -147,6 +147,10 @@ public final class FashionMnist {
 
   /** The folder to load from ({@code dataDir} may be null), or a one-line error. */
   public static Path locateOrFail(Path dataDir) {
+    if (dataDir != null && Files.isRegularFile(dataDir)) {
+      throw new DataException(
+          "--data-dir " + dataDir + " is a file; give the folder that holds the four IDX files");
+    }
     return locateOrFail(searchPath(dataDir));
   }
 

@@ -3,6 +3,7 @@ package dev.convnet.data;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -25,6 +26,12 @@ public final class IdxReader {
   /** Magic number of an image file: unsigned bytes, three dimensions (count, rows, columns). */
   public static final int IMAGES_MAGIC = 2051;
 
+  /**
+   * The most decompressed bytes read from one file: the largest Fashion-MNIST file is 47 MB, and a
+   * hostile .gz could expand without end.
+   */
+  public static final long MAX_BYTES = 128L << 20;
+
   private IdxReader() {}
 
   /** An IDX file's dimensions and its payload. */
@@ -36,13 +43,16 @@ public final class IdxReader {
 
   /** Reads the decompressed bytes of {@code file}, gunzipping when its name ends in ".gz". */
   public static byte[] readDecompressed(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new DataException(file + ": is a folder, not a data file");
+    }
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         InputStream in =
             file.getFileName().toString().endsWith(".gz")
                 ? new GZIPInputStream(raw, 1 << 16)
                 : raw) {
       ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
-      in.transferTo(out);
+      in.transferTo(new BoundedOutput(out, MAX_BYTES));
       return out.toByteArray();
     } catch (NoSuchFileException e) {
       throw new DataException(file + ": file not found");
@@ -57,6 +67,32 @@ public final class IdxReader {
               + "); delete it and fetch the data again (scripts/fetch-data)");
     } catch (IOException e) {
       throw new DataException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Refuses to grow past a limit, so a gzip bomb ends as a one-line error. */
+  private static final class BoundedOutput extends FilterOutputStream {
+    private final long limit;
+    private long written;
+
+    BoundedOutput(ByteArrayOutputStream out, long limit) {
+      super(out);
+      this.limit = limit;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      written += len;
+      if (written > limit) {
+        throw new IOException(
+            "more than " + (limit >> 20) + " MB decompressed; not a Fashion-MNIST file");
+      }
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
     }
   }
 
@@ -96,8 +132,11 @@ public final class IdxReader {
         throw new DataException(file + ": negative dimension " + dims[d] + " in the IDX header");
       }
       payload *= dims[d];
+      if (payload > bytes.length) {
+        break; // already more than the file holds; and no overflow with huge dimensions
+      }
     }
-    if (bytes.length - headerBytes != payload) {
+    if (payload > bytes.length || bytes.length - headerBytes != payload) {
       throw new DataException(
           String.format(
               "%s: %d data bytes where the header %s promises %d; the file is truncated or"

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,10 +23,27 @@ public final class RunDirectory {
 
   private RunDirectory() {}
 
-  /** {@code runs/<yyyyMMdd-HHmmss>}, relative to the working directory. */
-  public static Path defaultPath() {
-    return Path.of(
-        "runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+  /**
+   * A new, empty {@code runs/<yyyyMMdd-HHmmss>}, relative to the working directory, created here:
+   * two runs started in the same second get {@code -2}, {@code -3}... rather than one folder.
+   */
+  public static Path createDefault() {
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path runs = Path.of("runs");
+    try {
+      Files.createDirectories(runs);
+      for (int n = 1; ; n++) {
+        Path candidate = runs.resolve(n == 1 ? stamp : stamp + "-" + n);
+        try {
+          return Files.createDirectory(candidate); // atomic: exactly one process wins a name
+        } catch (FileAlreadyExistsException taken) {
+          // another run has it; try the next name
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot create a run directory in " + runs + ": " + e.getMessage(), e);
+    }
   }
 
   /** Whether {@code dir} is missing or holds nothing but a lock file. */

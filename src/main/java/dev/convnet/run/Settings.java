@@ -27,6 +27,12 @@ public final class Settings {
    * Refuses {@code model} and {@code training} on {@code trainingImages} images if they cannot run.
    */
   public static void check(ModelConfig model, TrainConfig training, int trainingImages) {
+    check(model, training, trainingImages, Runtime.getRuntime().maxMemory(), physicalMemory());
+  }
+
+  /** {@link #check} against the given Java heap and physical memory, in bytes. */
+  static void check(
+      ModelConfig model, TrainConfig training, int trainingImages, long heap, long physical) {
     int validation = training.validationSize();
     if (validation >= trainingImages) {
       throw new IllegalArgumentException(
@@ -51,7 +57,6 @@ public final class Settings {
                 * (ModelConfig.IMG_SIZE_FLAT + ModelConfig.NUM_CLASSES)
                 * FLOAT_BYTES
             + (long) trainingImages * ModelConfig.IMG_SIZE_FLAT;
-    long heap = Runtime.getRuntime().maxMemory();
     if (heapNeeded > heap * 0.8) {
       throw new IllegalArgumentException(
           String.format(
@@ -62,7 +67,6 @@ public final class Settings {
     }
     long nativeNeeded =
         training.batchSize() * activationsPerImage(model) * FLOAT_BYTES * COPIES_PER_ACTIVATION;
-    long physical = physicalMemory();
     if (physical > 0 && nativeNeeded > physical * MEMORY_SHARE) {
       throw new IllegalArgumentException(
           String.format(

@@ -5,36 +5,149 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns an image file of any size (PNG, JPEG, GIF, BMP) into the network's input: grey, 28x28,
  * pixels in [0, 1], a light object on a dark background as in Fashion-MNIST.
+ *
+ * <p>Files come from anywhere, so sizes are read from the header before anything is decoded: a
+ * header that promises more than {@link #MAX_PIXELS} is refused, and a large photo is decoded
+ * subsampled (every n-th pixel) to at most {@link #DECODE_PIXELS}, which is plenty for 28x28. Every
+ * failure is an {@link IllegalArgumentException} whose message is one line naming the file.
  */
 public final class ImageInput {
+  /** The largest image accepted, from its header: 200 megapixels, beyond any camera's photo. */
+  public static final long MAX_PIXELS = 200_000_000L;
+
+  /** Large images are decoded subsampled to about this many pixels (4 megapixels, 16 MB). */
+  public static final long DECODE_PIXELS = 4_000_000L;
+
+  /** ...and to at most this many pixels on the longer side, which bounds the padded square. */
+  public static final int DECODE_SIDE = 4_096;
+
   /** The prepared pixels, and whether they were inverted because the background was light. */
   public record Prepared(float[] pixels, boolean inverted) {}
 
   private ImageInput() {}
 
-  /** Reads and prepares {@code file}; a file that is not a readable image gets a one-line error. */
+  /** Reads and prepares {@code file}; a file that is not a usable image gets a one-line error. */
   public static Prepared read(Path file) {
-    BufferedImage image;
-    try {
-      if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException(file + ": no such file");
-      }
-      image = ImageIO.read(file.toFile());
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException(file + ": is a folder; give image files");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": no such file");
+    }
+    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      return read(in, file.toString());
     } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read the image (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(file + ": cannot read the file (" + e.getMessage() + ")");
     }
-    if (image == null) {
-      throw new IllegalArgumentException(file + ": not a PNG, JPEG, GIF or BMP image");
+  }
+
+  /** Reads and prepares an image held in memory; {@code name} names it in errors. */
+  public static Prepared read(byte[] bytes, String name) {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      return read(in, name);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(name + ": cannot read the image (" + e.getMessage() + ")");
     }
-    return prepare(image);
+  }
+
+  private static Prepared read(ImageInputStream in, String name) {
+    Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+    if (readers == null || !readers.hasNext()) {
+      throw new IllegalArgumentException(name + ": not a PNG, JPEG, GIF or BMP image");
+    }
+    ImageReader reader = readers.next();
+    try {
+      reader.setInput(in, true, true);
+      long width = reader.getWidth(0);
+      long height = reader.getHeight(0);
+      if (width <= 0 || height <= 0) {
+        throw new IllegalArgumentException(name + ": the header gives an empty image");
+      }
+      if (width * height > MAX_PIXELS) {
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: %dx%d pixels is more than the %d megapixels this reads; scale it down first",
+                name, width, height, MAX_PIXELS / 1_000_000));
+      }
+      ImageReadParam param = reader.getDefaultReadParam();
+      int step = subsampling(width, height);
+      param.setSourceSubsampling(step, step, 0, 0);
+      return prepare(decode(reader, param, name));
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException
+          && String.valueOf(e.getMessage()).startsWith(name)) {
+        throw (IllegalArgumentException) e;
+      }
+      // Truncated data, a broken header, or a decoder's own error on a hostile file.
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new IllegalArgumentException(
+          name + ": cannot decode the image (" + why.lines().findFirst().orElse("") + ")");
+    } catch (OutOfMemoryError e) {
+      throw new IllegalArgumentException(
+          name + ": too large to decode in this process's memory; scale it down first");
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  /** Every n-th pixel in each direction, so the decoded image stays within the decode bounds. */
+  static int subsampling(long width, long height) {
+    long byArea = (long) Math.ceil(Math.sqrt((double) width * height / DECODE_PIXELS));
+    long bySide = (Math.max(width, height) + DECODE_SIDE - 1) / DECODE_SIDE;
+    return (int) Math.max(1, Math.max(byArea, bySide));
+  }
+
+  /**
+   * The first frame (an animated GIF's too). A CMYK JPEG, which Java's decoder will not turn into
+   * RGB, is read as its raw channels and converted here.
+   */
+  private static BufferedImage decode(ImageReader reader, ImageReadParam param, String name)
+      throws IOException {
+    try {
+      return reader.read(0, param);
+    } catch (IOException e) {
+      if (!reader.canReadRaster()) {
+        throw e;
+      }
+      Raster raster = reader.readRaster(0, param);
+      if (raster.getNumBands() != 4) {
+        throw e;
+      }
+      return fromCmyk(raster);
+    }
+  }
+
+  /** Adobe's inverted CMYK (the common kind) to RGB. */
+  private static BufferedImage fromCmyk(Raster raster) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    int[] cmyk = new int[4];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        raster.getPixel(raster.getMinX() + x, raster.getMinY() + y, cmyk);
+        int k = cmyk[3];
+        int r = cmyk[0] * k / 255;
+        int g = cmyk[1] * k / 255;
+        int b = cmyk[2] * k / 255;
+        rgb.setRGB(x, y, (r << 16) | (g << 8) | b);
+      }
+    }
+    return rgb;
   }
 
   public static Prepared prepare(BufferedImage image) {

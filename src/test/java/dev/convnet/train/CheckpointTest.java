@@ -128,6 +128,40 @@ class CheckpointTest {
     }
   }
 
+  @Test
+  void aRunStoppedMidEpochByCtrlCResumesToTheSameEnd() throws Exception {
+    Path whole = dir.resolve("whole");
+    RunResult uninterrupted = train(NOTEBOOK.withLength(iterations(150)), whole);
+
+    // What Ctrl-C does, at iteration 67: 640 images in batches of 64 make 10 an epoch.
+    Path stopped = dir.resolve("stopped");
+    StopSwitch stop = new StopSwitch();
+    TrainingProgress stopAt67 =
+        new TrainingProgress() {
+          @Override
+          public void println(String line) {}
+
+          @Override
+          public void step(long iteration, long planned, double cost, double accuracy) {
+            if (iteration == 67) {
+              stop.request(130);
+            }
+          }
+        };
+    TrainingRun.Request request =
+        request(NOTEBOOK.withLength(iterations(150)), stopped).withStop(stop);
+    assertThrows(StoppedException.class, () -> TrainingRun.run(request, GENERATED, stopAt67));
+    assertEquals(67, Checkpoint.readState(stopped).iteration());
+    assertFalse(Files.exists(stopped.resolve(RunRecord.FILE_NAME)), "not finished");
+
+    RunResult resumed = resume(stopped, new ArrayList<>());
+    assertEquals(150, resumed.iterations());
+    try (var a = SavedModelBundle.load(whole.resolve("saved_model").toString(), "serve");
+        var b = SavedModelBundle.load(stopped.resolve("saved_model").toString(), "serve")) {
+      assertArrayEquals(probabilities(a), probabilities(b), 0f, "bit-identical outputs");
+    }
+  }
+
   private static float[] probabilities(SavedModelBundle bundle) {
     try (var x =
             TFloat32.tensorOf(

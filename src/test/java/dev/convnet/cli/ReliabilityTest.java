@@ -1,0 +1,231 @@
+package dev.convnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convnet.cli.CommandLineTest.Outcome;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.run.RunDirectory;
+import dev.convnet.serve.ModelExport;
+import dev.convnet.testing.Forked;
+import dev.convnet.train.Checkpoint;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a user may feed the command line: every failure is one line naming the thing and the fix, a
+ * non-zero exit, and nothing on disk lost or mixed.
+ */
+class ReliabilityTest {
+  @TempDir Path dir;
+
+  private static void assertOneLine(Outcome o, String expected) {
+    assertTrue(o.exitCode() != 0, "exit code " + o.exitCode());
+    assertEquals(1, o.err().strip().lines().count(), "one line: " + o.err());
+    assertTrue(o.err().contains(expected), o.err());
+    assertFalse(o.err().contains("Exception"), "no exception names: " + o.err());
+  }
+
+  @Test
+  void impossibleSettingsAreRefusedBeforeAnyDataIsRead() {
+    Path missing = dir.resolve("no-data-here");
+    Path run = dir.resolve("run");
+    String data = missing.toString();
+    assertOneLine(
+        CommandLineTest.run(
+            "train", "--batch-size", "60000", "--data-dir", data, "--run-dir", run.toString()),
+        "--batch-size 60000 is larger than the training set (55000 images)");
+    assertOneLine(
+        CommandLineTest.run(
+            "train", "--validation-size", "60000", "--data-dir", data, "--run-dir", run.toString()),
+        "--validation-size 60000 leaves no training images");
+    assertOneLine(
+        CommandLineTest.run(
+            "train",
+            "--pooling",
+            "none",
+            "--pool-first",
+            "--data-dir",
+            data,
+            "--run-dir",
+            run.toString()),
+        "--pool-first needs a pooling op");
+    assertFalse(Files.exists(run), "nothing created");
+  }
+
+  @Test
+  void aRunDirectoryInUseIsRefusedNamingIt() {
+    Path run = dir.resolve("busy");
+    try (RunDirectory.Lock held = RunDirectory.lock(run)) {
+      Outcome o =
+          CommandLineTest.run(
+              "train", "--run-dir", run.toString(), "--data-dir", dir.resolve("none").toString());
+      assertOneLine(o, "run directory " + run + " is in use by another training process");
+    }
+    RunDirectory.lock(run).close(); // released with its holder
+  }
+
+  @Test
+  void argumentsOfTheWrongKindSaySo() throws Exception {
+    Path file = Files.writeString(dir.resolve("file.txt"), "text");
+    assertOneLine(
+        CommandLineTest.run("train", "--resume", file.toString()),
+        "is a file; give the run's folder");
+    assertOneLine(
+        CommandLineTest.run("figures", "--run-dir", file.toString()),
+        "is a file; give the run's folder");
+    assertOneLine(
+        CommandLineTest.run("data", "--data-dir", file.toString()), "is a file; give the folder");
+    assertOneLine(
+        CommandLineTest.run("predict", "--model", file.toString(), "x.png"),
+        "is a file; give the SavedModel folder");
+    assertOneLine(
+        CommandLineTest.run("train", "--resume", dir.resolve("nowhere").toString()),
+        "has no checkpoint");
+  }
+
+  /** A model of the notebook's network, untrained: enough to load, classify and damage. */
+  private Path exportedModel(String name) {
+    Path model = dir.resolve(name);
+    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
+      net.initialize();
+      ModelExport.export(net, model);
+    }
+    return model;
+  }
+
+  @Test
+  void aDamagedModelNamesItsFolderAndWhatIsWrong() throws Exception {
+    Path image = dir.resolve("shoe.png");
+    javax.imageio.ImageIO.write(
+        new java.awt.image.BufferedImage(30, 30, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+        "png",
+        image.toFile());
+    Path healthy = exportedModel("healthy");
+    Outcome ok =
+        CommandLineTest.run(
+            "predict", "--model", healthy.toString(), image.toString(), dir.toString());
+    assertEquals(1, ok.exitCode(), "one file failed, the other was classified");
+    assertTrue(ok.out().startsWith(image + ": "), ok.out());
+    assertTrue(ok.err().contains(dir + ": is a folder; give image files"), ok.err());
+
+    Path noIndex = exportedModel("no-index");
+    Files.delete(noIndex.resolve("variables").resolve("variables.index"));
+    assertOneLine(
+        CommandLineTest.run("predict", "--model", noIndex.toString(), image.toString()),
+        "the SavedModel in "
+            + noIndex
+            + " is damaged: variables/variables.index is missing or empty");
+
+    Path truncated = exportedModel("truncated");
+    Path data;
+    try (var files = Files.list(truncated.resolve("variables"))) {
+      data =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("variables.data"))
+              .findFirst()
+              .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(data);
+    Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertOneLine(
+        CommandLineTest.run("predict", "--model", truncated.toString(), image.toString()),
+        "the SavedModel in " + truncated + " is damaged: TensorFlow cannot load it");
+
+    Path noGraph = exportedModel("no-graph");
+    Files.delete(noGraph.resolve("saved_model.pb"));
+    assertOneLine(
+        CommandLineTest.run(
+            "evaluate", "--model", noGraph.toString(), "--data-dir", dir.toString()),
+        "is not a SavedModel (no saved_model.pb)");
+  }
+
+  /**
+   * Starts training in a fresh JVM and returns once it prints {@code line}, with what it printed.
+   */
+  private static Process startTraining(Path run, List<String> printed, String line)
+      throws Exception {
+    Process p =
+        Forked.java(
+                Main.class,
+                "train",
+                "--iterations",
+                "100000",
+                "--no-figures",
+                "--no-progress",
+                "--run-dir",
+                run.toString())
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                for (String l; (l = out.readLine()) != null; ) {
+                  synchronized (printed) {
+                    printed.add(l);
+                  }
+                }
+              } catch (Exception e) {
+                // the process ended
+              }
+            });
+    reader.setDaemon(true);
+    reader.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline && p.isAlive()) {
+      synchronized (printed) {
+        if (printed.stream().anyMatch(l -> l.startsWith(line))) {
+          return p;
+        }
+      }
+      Thread.sleep(50);
+    }
+    p.destroyForcibly();
+    throw new AssertionError("training never printed '" + line + "': " + printed);
+  }
+
+  private static void signal(Process p, String name) throws Exception {
+    assertEquals(
+        0, new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start().waitFor());
+  }
+
+  @Test
+  @Tag("realdata")
+  void ctrlCAndSigtermStopAfterAStepWithACheckpointAndSayHowToContinue() throws Exception {
+    for (String signal : new String[] {"INT", "TERM"}) {
+      Path run = dir.resolve("signal-" + signal);
+      List<String> printed = new ArrayList<>();
+      Process p = startTraining(run, printed, "Optimization Iteration:    101,");
+
+      // A second process into the same run directory, while the first trains, is refused.
+      Outcome second = CommandLineTest.run("train", "--run-dir", run.toString(), "--force");
+      assertOneLine(second, "is in use by another training process");
+
+      signal(p, signal);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped");
+      assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue(), printed.toString());
+      Thread.sleep(200);
+      String all;
+      synchronized (printed) {
+        all = String.join("\n", printed);
+      }
+      assertTrue(all.contains("stopping after this step and writing a checkpoint"), all);
+      assertTrue(all.contains("Continue with: scripts/convnet train --resume " + run), all);
+      long at = Checkpoint.readState(run).iteration();
+      assertTrue(at > 100 && at < 100_000, "checkpoint at " + at);
+      RunDirectory.lock(run).close(); // the lock died with the process
+    }
+  }
+}
