@@ -14,6 +14,9 @@ import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.Layers;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.model.ModelConfig.Activation;
+import dev.convnet.model.ModelConfig.Pooling;
+import dev.convnet.model.Tensors;
 import dev.convnet.results.Evaluation;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.RunRecord;
@@ -37,13 +40,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
@@ -713,6 +723,219 @@ class NotebookGuideTest {
     temporary.close();
     assertThrows(
         IllegalStateException.class, () -> temporary.session.runner().fetch(temporary.cost).run());
+  }
+
+  // --- The tutorial's exercises: what can be proved is proved here ------------------------------
+
+  /**
+   * The exercises the tutorial leaves to the reader; {@code scripts/exercises} measures the rest
+   * (README "Exercises, answered").
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  @DisplayName("The tutorial's exercises")
+  class Exercises {
+    private final ModelConfig notebook = ModelConfig.notebook();
+
+    /** Layer outputs {@code [n, side, side, channels]} of random values around zero. */
+    private float[] randomLayer(int n, int side, int channels, long seed) {
+      java.util.Random random = new java.util.Random(seed);
+      float[] v = new float[n * side * side * channels];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) random.nextGaussian();
+      }
+      return v;
+    }
+
+    /**
+     * {@code activation} and {@code pooling} on {@code input} in both orders, as ConvNet builds
+     * them.
+     */
+    private float[][] bothOrders(float[] input, int side, Activation activation, Pooling pooling) {
+      try (Graph g = new Graph();
+          Session session = new Session(g)) {
+        Ops tf = Ops.create(g);
+        Layers layers = new Layers(tf, 1);
+        Placeholder<TFloat32> x =
+            tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, 2)));
+        Operand<TFloat32> activateFirst = layers.pool(layers.activate(x, activation), pooling);
+        Operand<TFloat32> poolFirst = layers.activate(layers.pool(x, pooling), activation);
+        try (TFloat32 in =
+                TFloat32.tensorOf(
+                    Shape.of(input.length / (side * side * 2), side, side, 2),
+                    org.tensorflow.ndarray.buffer.DataBuffers.of(input));
+            Result r = session.runner().feed(x, in).fetch(activateFirst).fetch(poolFirst).run()) {
+          return new float[][] {
+            Tensors.floats((TFloat32) r.get(0)), Tensors.floats((TFloat32) r.get(1))
+          };
+        }
+      }
+    }
+
+    @Test
+    @DisplayName(
+        "Exercise 1: runs with one seed repeat bit for bit; another seed gives other weights")
+    void exercise01() {
+      float[][] a = trainAndRead(42);
+      float[][] b = trainAndRead(42);
+      float[][] c = trainAndRead(7);
+      for (int i = 0; i < a.length; i++) {
+        assertArrayEquals(a[i], b[i], 0f, "variable " + i);
+      }
+      assertFalse(Arrays.equals(a[0], c[0]), "another seed, other weights");
+    }
+
+    private float[][] trainAndRead(long seed) {
+      try (ConvNet n = new ConvNet(notebook, seed)) {
+        n.initialize();
+        new Trainer(n, split, Configs.constant(64, 1e-3f, seed), line -> {}).optimize(20);
+        return n.trainableVariables.stream().map(n::valueOf).toArray(float[][]::new);
+      }
+    }
+
+    @Test
+    @DisplayName("Exercise 5: dropout changes training steps, never evaluation or serving")
+    void exercise05() {
+      ModelConfig dropping =
+          notebook.withVariants(2, 1, Pooling.MAX, false, Activation.RELU, false, 0.5f);
+      try (ConvNet n = new ConvNet(dropping, 3);
+          ConvNet plain = new ConvNet(notebook, 3)) {
+        n.initialize();
+        plain.initialize();
+        float[] images = split.test().images(ImageSet.range(0, 50));
+        float[] once = n.evaluate(n.yPred, images, 50);
+        assertArrayEquals(once, n.evaluate(n.yPred, images, 50), 0f, "evaluation is deterministic");
+        assertArrayEquals(
+            plain.evaluate(plain.yPred, images, 50),
+            once,
+            0f,
+            "and equals the same network without dropout (same seed, same weights)");
+        int[] batch = ImageSet.range(0, 64);
+        float[] x = split.train().images(batch);
+        float[] y = split.train().oneHot(batch);
+        float withDropout = n.trainStep(x, y, 64, 0f).cost();
+        float without = plain.trainStep(x, y, 64, 0f).cost();
+        assertNotEquals(without, withDropout, "a training step drops half of fc1");
+      }
+    }
+
+    @Test
+    @DisplayName("Exercise 6: relu(max_pool(x)) == max_pool(relu(x)), exactly")
+    void exercise06Relu() {
+      float[] x = randomLayer(8, 28, 2, 1);
+      float[][] orders = bothOrders(x, 28, Activation.RELU, Pooling.MAX);
+      assertArrayEquals(orders[0], orders[1], 0f);
+    }
+
+    @Test
+    @DisplayName("Exercise 6: sigmoid commutes with max-pooling too, since it is monotonic")
+    void exercise06Sigmoid() {
+      float[][] orders = bothOrders(randomLayer(8, 28, 2, 2), 28, Activation.SIGMOID, Pooling.MAX);
+      assertArrayEquals(orders[0], orders[1], 0f);
+    }
+
+    @Test
+    @DisplayName("Exercise 6: but relu(avg_pool(x)) != avg_pool(relu(x)): a window of -1, 1, 1, 1")
+    void exercise06Average() {
+      float[] window = new float[28 * 28 * 2];
+      window[0] = -1; // (0, 0), channel 0
+      window[2] = 1; // (0, 1)
+      window[28 * 2] = 1; // (1, 0)
+      window[28 * 2 + 2] = 1; // (1, 1)
+      float[][] orders = bothOrders(window, 28, Activation.RELU, Pooling.AVG);
+      assertEquals(0.75f, orders[0][0], 1e-7f, "relu first: (0 + 1 + 1 + 1) / 4");
+      assertEquals(0.5f, orders[1][0], 1e-7f, "pool first: relu((-1 + 1 + 1 + 1) / 4)");
+    }
+
+    /** Values the activation ops compute for one image, summed over the graph's Relu ops. */
+    private long reluValues(ModelConfig config) {
+      try (ConvNet n = new ConvNet(config, 1)) {
+        long total = 0;
+        for (var it = n.graph.operations(); it.hasNext(); ) {
+          var op = it.next();
+          if (op.type().equals("Relu")) {
+            Shape perBatch = op.output(0).shape();
+            long perImage = 1;
+            for (int d = 1; d < perBatch.numDimensions(); d++) {
+              perImage *= perBatch.size(d); // dimension 0 is the batch, unknown here
+            }
+            total += perImage;
+          }
+        }
+        return total;
+      }
+    }
+
+    @Test
+    @DisplayName(
+        "Exercise 6: pooling first evaluates 4x fewer ReLUs in the convolutions (19,728 -> 5,028)")
+    void exercise06Count() {
+      ModelConfig poolFirst =
+          notebook.withVariants(2, 1, Pooling.MAX, true, Activation.RELU, false, 0f);
+      assertEquals(28 * 28 * 16 + 14 * 14 * 36 + 128, reluValues(notebook));
+      assertEquals(14 * 14 * 16 + 7 * 7 * 36 + 128, reluValues(poolFirst));
+    }
+
+    @Test
+    @DisplayName("Exercise 7: a third convolutional layer halves again: 4x4x36, 576 features")
+    void exercise07() {
+      try (ConvNet n =
+          new ConvNet(
+              notebook.withVariants(3, 2, Pooling.MAX, false, Activation.RELU, false, 0f), 1)) {
+        assertEquals("[-1, 4, 4, 36]", shape(n.layerConvLast.shape()));
+        assertEquals(576, n.numFeatures);
+      }
+    }
+
+    @Test
+    @DisplayName(
+        "Exercise 8: the notebook's network has 242,062 parameters, counted layer by layer")
+    void exercise08() {
+      try (ConvNet n = new ConvNet(notebook, 1)) {
+        long conv1 = 5 * 5 * 1 * 16 + 16;
+        long conv2 = 5 * 5 * 16 * 36 + 36;
+        long fc1 = 1764 * 128 + 128;
+        long fc2 = 128 * 10 + 10;
+        assertEquals(conv1 + conv2 + fc1 + fc2, n.parameterCount());
+        assertEquals(242_062, n.parameterCount());
+      }
+    }
+
+    @Test
+    @DisplayName("Exercise 9: with a ReLU on the last layer no logit is negative")
+    void exercise09() {
+      try (ConvNet n =
+          new ConvNet(
+              notebook.withVariants(2, 1, Pooling.MAX, false, Activation.RELU, true, 0f), 1)) {
+        n.initialize();
+        float[] logits = n.evaluate(n.layerFc2, split.test().images(ImageSet.range(0, 100)), 100);
+        assertTrue(min(logits) >= 0);
+      }
+    }
+
+    @Test
+    @DisplayName("Exercise 10: without pooling layer_conv2 stays 28x28: 16 times the features")
+    void exercise10() {
+      try (ConvNet n =
+          new ConvNet(
+              notebook.withVariants(2, 1, Pooling.NONE, false, Activation.RELU, false, 0f), 1)) {
+        assertEquals("[-1, 28, 28, 36]", shape(n.layerConv2.shape()));
+        assertEquals(16 * 1764, n.numFeatures);
+      }
+    }
+
+    @Test
+    @DisplayName("Exercise 11: a 2x2 stride halves like pooling, with no pooling op in the graph")
+    void exercise11() {
+      try (ConvNet n =
+          new ConvNet(
+              notebook.withVariants(2, 1, Pooling.STRIDE, false, Activation.RELU, false, 0f), 1)) {
+        assertEquals("[-1, 7, 7, 36]", shape(n.layerConv2.shape()));
+        for (var it = n.graph.operations(); it.hasNext(); ) {
+          assertFalse(it.next().type().contains("Pool"));
+        }
+      }
+    }
   }
 
   private static float min(float[] values) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.HelpCommand;
       PredictCommand.class,
       FiguresCommand.class,
       BenchCommand.class,
+      ExercisesCommand.class,
       DownloadCommand.class,
       HelpCommand.class
     })

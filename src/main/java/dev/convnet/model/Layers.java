@@ -29,9 +29,16 @@ public final class Layers {
   /** ...and pooling (or a strided convolution) takes 2x2 windows, two pixels apart. */
   private static final long[] WINDOW_2X2 = {1, 2, 2, 1};
 
+  /**
+   * Dropout's random ops take seed2 values from here up, apart from the weights' 1, 2, 3...: a
+   * network with dropout starts from the same weights as one without.
+   */
+  private static final long DROPOUT_SEED2 = 1_000_000;
+
   private final Ops tf;
   private final long seed;
   private long randomOps;
+  private long dropoutOps;
   private final List<Variable<TFloat32>> variables = new ArrayList<>();
 
   /**
@@ -121,7 +128,7 @@ public final class Layers {
    * window is an attribute: {@code tf.nn.maxPool} builds {@code MaxPoolV2}, whose window is a
    * tensor, and its gradient ran 4-5 times slower on these CPUs. Same function.
    */
-  Operand<TFloat32> pool(Operand<TFloat32> layer, Pooling pooling) {
+  public Operand<TFloat32> pool(Operand<TFloat32> layer, Pooling pooling) {
     return switch (pooling) {
       case MAX ->
           tf.scope()
@@ -138,7 +145,7 @@ public final class Layers {
   }
 
   /** The layer's non-linearity. */
-  Operand<TFloat32> activate(Operand<TFloat32> layer, Activation activation) {
+  public Operand<TFloat32> activate(Operand<TFloat32> layer, Activation activation) {
     return switch (activation) {
       case RELU -> tf.nn.relu(layer);
       case SIGMOID -> tf.math.sigmoid(layer);
@@ -157,7 +164,7 @@ public final class Layers {
             tf.shape(layer),
             TFloat32.class,
             RandomUniform.seed(seed),
-            RandomUniform.seed2(++randomOps));
+            RandomUniform.seed2(DROPOUT_SEED2 + ++dropoutOps));
     Operand<TFloat32> mask = tf.stopGradient(tf.math.floor(tf.math.add(keep, uniform)));
     return tf.math.div(tf.math.mul(layer, mask), keep);
   }

@@ -10,8 +10,23 @@ import java.util.List;
  * @param epochs one entry at each epoch's end
  */
 public record History(List<Step> steps, List<EpochEnd> epochs) {
-  /** One logged training step (1-based iteration, as the notebook prints it). */
-  public record Step(long iteration, double cost, double trainAccuracy, double learningRate) {}
+  /**
+   * One logged training step.
+   *
+   * @param iteration 1-based, as the notebook prints it
+   * @param cost the step's batch cost
+   * @param trainAccuracy the batch's accuracy after the step (the notebook's printout)
+   * @param learningRate the rate of the step
+   * @param meanCost the mean batch cost over the last 100 steps, a smooth curve
+   * @param meanAccuracy the mean batch accuracy over the last 100 steps
+   */
+  public record Step(
+      long iteration,
+      double cost,
+      double trainAccuracy,
+      double learningRate,
+      double meanCost,
+      double meanAccuracy) {}
 
   /** Validation accuracy at the end of an epoch (1-based). */
   public record EpochEnd(long epoch, long iteration, double validationAccuracy) {}

@@ -1,87 +1,107 @@
 package dev.convnet.run;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.results.Formats;
+import dev.convnet.train.TrainConfig;
 import dev.convnet.viz.Figures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code report.html}: every figure with its caption, the metrics and hyperparameters; opens from
- * disk, no network.
+ * {@code report.html}, one page a person reads top to bottom: the answer first (test accuracy with
+ * its count, validation, time, speed, where and how it ran), then the pictures that tell how
+ * training went, then the notebook's figures in cell order, then every setting once, named as the
+ * command line names it. One file plus {@code figures/}; opens from disk, no network, no scripts.
  */
 public final class Report {
   public static final String FILE_NAME = "report.html";
 
+  /** The figures that tell how training went, shown right after the answer, in this order. */
+  private static final List<String> FIRST =
+      List.of("training_curve.png", "confusion_matrix.png", "example_errors.png");
+
   private Report() {}
 
-  /**
-   * Writes the report into {@code runDir}; figures are linked relative to it, from {@code
-   * figuresFolder}.
-   */
+  /** Writes the report into {@code runDir}; figures are linked relative to it. */
   public static Path write(
       Path runDir, String figuresFolder, List<Figures.Figure> figures, RunRecord record) {
-    JsonObject metrics = record.toJson();
+    RunRecord.Results r = record.results();
     StringBuilder html = new StringBuilder();
     html.append(
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
-        <title>convnet-java run report</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>convnet-java run: %s</title>
         <style>
-          body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
-          h1 { margin-bottom: 0.2em; } .sub { color: #666; margin-top: 0; }
-          table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: left; }
-          figure { margin: 2em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
-          figcaption { color: #444; margin-top: 0.4em; } .cell { font-family: monospace; color: #777; }
+          body { font-family: system-ui, sans-serif; max-width: 1040px; margin: 1.5em auto; padding: 0 1em;
+                 color: #1d1d1f; line-height: 1.45; }
+          h1 { font-size: 1.3em; font-weight: 600; margin: 0 0 .2em; color: #555; }
+          .answer { font-size: 3.2em; font-weight: 700; margin: .1em 0 0; letter-spacing: -0.02em; }
+          .answer small { font-size: .4em; font-weight: 400; color: #555; letter-spacing: 0; }
+          .facts { display: flex; flex-wrap: wrap; gap: .6em 2.2em; margin: .8em 0 1.6em; padding: 0; list-style: none; }
+          .facts li b { display: block; font-size: 1.25em; }
+          .facts li span { color: #666; font-size: .9em; }
+          h2 { font-size: 1.15em; margin: 2.2em 0 .6em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
+          figure { margin: 1.4em 0 2em; }
+          figure img { display: block; max-width: 100%%; height: auto; border: 1px solid #e3e3e3; }
+          figcaption { color: #444; margin-top: .4em; max-width: 80ch; }
+          .cell { font-family: ui-monospace, monospace; color: #777; margin-right: .4em; }
+          table { border-collapse: collapse; } td, th { padding: 3px 14px 3px 0; text-align: left; vertical-align: top; }
+          th { font-weight: normal; font-family: ui-monospace, monospace; color: #333; }
+          td { color: #444; }
         </style></head><body>
-        <h1>Convolutional Neural Network on Fashion-MNIST</h1>
-        <p class="sub">A run of convnet-java: the notebook's network, trained in TensorFlow Java.</p>
-        """);
-    html.append("<h2>Results</h2>\n<table>\n");
-    for (String key :
-        List.of(
-            "test_accuracy",
-            "test_correct",
-            "test_total",
-            "validation_accuracy",
-            "iterations",
-            "epochs",
-            "train_seconds",
-            "train_images_per_second",
-            "device")) {
-      row(html, key, metrics.get(key));
+        """
+            .formatted(escape(Formats.percent(r.testAccuracy()))));
+    html.append("<h1>Convolutional Neural Network on Fashion-MNIST</h1>\n");
+    html.append("<p class=\"answer\" id=\"test-accuracy\">")
+        .append(escape(Formats.percent(r.testAccuracy())))
+        .append(" <small>test accuracy (")
+        .append(r.testCorrect())
+        .append(" / ")
+        .append(r.testTotal())
+        .append(" images right)</small></p>\n<ul class=\"facts\">\n");
+    for (Map.Entry<String, String> fact : facts(record).entrySet()) {
+      html.append("<li><b>")
+          .append(escape(fact.getValue()))
+          .append("</b><span>")
+          .append(escape(fact.getKey()))
+          .append("</span></li>\n");
     }
-    html.append("</table>\n<h2>Hyperparameters</h2>\n<table>\n");
-    for (String key : List.of("recipe", "batch_size", "learning_rate", "seed", "validation_size")) {
-      row(html, key, metrics.get(key));
+    html.append("</ul>\n");
+
+    html.append("<h2>How training went</h2>\n");
+    for (String file : FIRST) {
+      figures.stream()
+          .filter(f -> f.file().equals(file))
+          .forEach(f -> figure(html, figuresFolder, f));
     }
-    if (metrics.has("model") && metrics.get("model").isJsonObject()) {
-      for (Map.Entry<String, JsonElement> e : metrics.getAsJsonObject("model").entrySet()) {
-        row(html, e.getKey(), e.getValue());
-      }
+    html.append("<h2>The notebook's figures, cell by cell</h2>\n");
+    List<Figures.Figure> rest =
+        new ArrayList<>(figures.stream().filter(f -> !FIRST.contains(f.file())).toList());
+    rest.sort((a, b) -> Integer.compare(cellNumber(a.cell()), cellNumber(b.cell())));
+    rest.forEach(f -> figure(html, figuresFolder, f));
+
+    html.append("<h2>Settings</h2>\n<table>\n");
+    for (Map.Entry<String, String> setting :
+        settings(record.training(), record.model()).entrySet()) {
+      html.append("<tr><th>")
+          .append(escape(setting.getKey()))
+          .append("</th><td>")
+          .append(escape(setting.getValue()))
+          .append("</td></tr>\n");
     }
-    html.append("</table>\n<h2>Figures</h2>\n");
-    for (Figures.Figure f : figures) {
-      html.append("<figure>\n<img src=\"")
-          .append(escape(figuresFolder + "/" + f.file()))
-          .append("\" alt=\"")
-          .append(escape(f.title()))
-          .append("\">\n")
-          .append("<figcaption><span class=\"cell\">")
-          .append(escape(f.cell()))
-          .append("</span> <b>")
-          .append(escape(f.title()))
-          .append(".</b> ")
-          .append(escape(f.caption()))
-          .append("</figcaption>\n</figure>\n");
-    }
-    html.append("</body></html>\n");
+    html.append("</table>\n<p style=\"color:#777\">Data: ")
+        .append(escape(r.data()))
+        .append(". Every number here is in metrics.json beside this page.</p>\n</body></html>\n");
     Path file = runDir.resolve(FILE_NAME);
     try {
       Files.writeString(file, html, StandardCharsets.UTF_8);
@@ -91,26 +111,85 @@ public final class Report {
     return file;
   }
 
-  private static void row(StringBuilder html, String key, JsonElement value) {
-    String text =
-        value == null || value.isJsonNull()
-            ? "-"
-            : value.isJsonPrimitive() ? format(value) : value.toString();
-    html.append("<tr><th>")
-        .append(escape(key))
-        .append("</th><td>")
-        .append(escape(text))
-        .append("</td></tr>\n");
+  /** The headline facts under the answer, in words. */
+  private static Map<String, String> facts(RunRecord record) {
+    RunRecord.Results r = record.results();
+    TrainConfig t = record.training();
+    Map<String, String> facts = new LinkedHashMap<>();
+    if (r.validationAccuracy() != null) {
+      facts.put(
+          "validation accuracy (" + r.validationCorrect() + " / " + r.validationTotal() + ")",
+          Formats.percent(r.validationAccuracy()));
+    }
+    facts.put("training time", Formats.timeUsage(r.trainSeconds()).replace("Time usage: ", ""));
+    facts.put(
+        "training speed", String.format(Locale.ROOT, "%,.0f images/s", r.trainImagesPerSecond()));
+    facts.put(
+        "iterations of " + t.batchSize() + " images",
+        String.format(Locale.ROOT, "%,d (%.1f epochs)", r.iterations(), r.epochs()));
+    facts.put("device", r.device().replace("/device:", ""));
+    facts.put("precision", t.precision().flag());
+    facts.put("recipe", t.recipe());
+    facts.put("parameters", String.format(Locale.ROOT, "%,d", r.parameterCount()));
+    return facts;
   }
 
-  private static String format(JsonElement value) {
-    if (value.getAsJsonPrimitive().isNumber()) {
-      double d = value.getAsDouble();
-      return d == Math.rint(d) && Math.abs(d) < 1e15
-          ? Long.toString((long) d)
-          : String.format("%.4g", d);
-    }
-    return value.getAsString();
+  /** Every setting once, named by its command-line flag. */
+  static Map<String, String> settings(TrainConfig t, ModelConfig m) {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("--recipe", t.recipe());
+    s.put(
+        t.length().unit() == TrainConfig.Length.Unit.EPOCHS ? "--epochs" : "--iterations",
+        Long.toString(t.length().count()));
+    s.put("--batch-size", Integer.toString(t.batchSize()));
+    s.put(
+        "--learning-rate",
+        t.learningRate()
+            + (t.schedule() == TrainConfig.Schedule.WARMUP_COSINE
+                ? " (peak: "
+                    + t.warmupIterations()
+                    + " iterations of warm-up, then a cosine decay to 0)"
+                : " (constant)"));
+    s.put("augmentation", t.augment() ? "random mirroring and shifts of up to 2 pixels" : "none");
+    s.put("label smoothing", t.labelSmoothing() > 0 ? Float.toString(t.labelSmoothing()) : "none");
+    s.put("--seed", Long.toString(t.seed()));
+    s.put("--validation-size", Integer.toString(t.validationSize()));
+    s.put(
+        "--checkpoint-every",
+        t.checkpointEvery() > 0 ? t.checkpointEvery() + " iterations" : "each epoch's end");
+    s.put("--precision", t.precision().flag());
+    s.put("--filter-size1, --num-filters1", m.filterSize1() + ", " + m.numFilters1());
+    s.put("--filter-size2, --num-filters2", m.filterSize2() + ", " + m.numFilters2());
+    s.put("--fc-size", Integer.toString(m.fcSize()));
+    s.put("--conv-layers, --fc-layers", m.convLayers() + ", " + m.fcLayers());
+    s.put(
+        "--pooling",
+        m.pooling().name().toLowerCase(Locale.ROOT) + (m.poolFirst() ? " (--pool-first)" : ""));
+    s.put(
+        "--activation",
+        m.activation().name().toLowerCase(Locale.ROOT) + (m.reluLast() ? " (--relu-last)" : ""));
+    s.put("--dropout", m.dropout() > 0 ? Float.toString(m.dropout()) : "none");
+    return s;
+  }
+
+  private static void figure(StringBuilder html, String folder, Figures.Figure f) {
+    html.append("<figure>\n<img src=\"")
+        .append(escape(folder + "/" + f.file()))
+        .append("\" alt=\"")
+        .append(escape(f.title()))
+        .append("\">\n<figcaption><span class=\"cell\">")
+        .append(escape(f.cell()))
+        .append("</span><b>")
+        .append(escape(f.title()))
+        .append(".</b> ")
+        .append(escape(f.caption()))
+        .append("</figcaption>\n</figure>\n");
+  }
+
+  /** 40 for "In [40]"; figures without a cell go last. */
+  private static int cellNumber(String cell) {
+    String digits = cell.replaceAll("[^0-9]", "");
+    return digits.isEmpty() ? Integer.MAX_VALUE : Integer.parseInt(digits);
   }
 
   static String escape(String s) {

@@ -28,7 +28,13 @@ public final class RunDirectory {
    * two runs started in the same second get {@code -2}, {@code -3}... rather than one folder.
    */
   public static Path createDefault() {
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    return createDefault("");
+  }
+
+  /** {@link #createDefault()} with {@code prefix} before the time stamp, such as "exercises-". */
+  public static Path createDefault(String prefix) {
+    String stamp =
+        prefix + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path runs = Path.of("runs");
     try {
       Files.createDirectories(runs);

@@ -45,8 +45,10 @@ public final class Trainer {
   private double trainSeconds;
 
   private final float[] recentAccuracy = new float[RUNNING_WINDOW];
+  private final float[] recentCost = new float[RUNNING_WINDOW];
   private long recentCount;
   private double recentAccuracySum;
+  private double recentCostSum;
 
   /** When the optimize call under way started (System.nanoTime), or 0 outside optimize. */
   private long optimizeStart;
@@ -168,12 +170,22 @@ public final class Trainer {
         int slot = (int) (recentCount++ % RUNNING_WINDOW);
         recentAccuracySum += step.accuracy() - recentAccuracy[slot];
         recentAccuracy[slot] = step.accuracy();
+        recentCostSum += step.cost() - recentCost[slot];
+        recentCost[slot] = step.cost();
         progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), runningAccuracy());
         if (i % PRINT_EVERY == 0) {
           // As the notebook does: the accuracy on this batch after the step.
           float acc = net.accuracy(xBatch, yBatch, lastBatchSize);
           progress.println(Formats.iterationLine(i + 1, acc));
-          History.Step logged = new History.Step(i + 1, step.cost(), acc, rate);
+          double window = Math.min(recentCount, RUNNING_WINDOW);
+          History.Step logged =
+              new History.Step(
+                  i + 1,
+                  step.cost(),
+                  acc,
+                  rate,
+                  recentCostSum / window,
+                  recentAccuracySum / window);
           history.steps().add(logged);
           listeners.forEach(l -> l.loggedStep(logged));
         }

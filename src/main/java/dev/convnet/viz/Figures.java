@@ -8,6 +8,7 @@ import dev.convnet.results.History;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.DoubleStream;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
@@ -23,6 +25,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -72,38 +75,35 @@ public final class Figures {
       throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
     }
     Figures f = new Figures(dir);
-    f.sampleImage(training);
+    f.sampleImage(training); // In [5]
     f.plotImage(
         "plot_image_1.png",
         test,
         IMAGE1_INDEX,
         "In [51]",
-        "image1: test image " + IMAGE1_INDEX + ", the first example the notebook looks inside.");
-    f.plotImage(
-        "plot_image_2.png",
-        test,
-        IMAGE2_INDEX,
-        "In [52]",
-        "image2: test image " + IMAGE2_INDEX + ", the second example.");
-    f.plotImages(test, evaluation);
-    f.exampleErrors(test, evaluation);
-    f.confusionMatrix(evaluation);
-    f.convWeights(
+        "image1, the first example the notebook looks inside.");
+    f.plotImage("plot_image_2.png", test, IMAGE2_INDEX, "In [52]", "image2, the second example.");
+    f.plotImages(test, evaluation); // In [40] calls plot_images
+    f.plotExampleErrors(test, evaluation); // In [40]
+    f.plotConfusionMatrix(evaluation); // In [41]
+    f.plotConvWeights(
         tensors,
         ConvNet.WEIGHTS_CONV1,
         0,
         "conv_weights1.png",
         "In [53]",
-        "The 16 filters of the first convolutional layer. Red weights react positively to bright pixels, blue negatively; one colour scale for all.");
-    f.convLayer(
+        "The filters of the first convolutional layer. Red weights react positively to bright pixels,"
+            + " blue negatively, white is zero; one colour scale for all.");
+    f.plotConvLayer(
         tensors,
         ConvNet.LAYER_CONV1,
         test,
         IMAGE1_INDEX,
         "conv_layer1_image1.png",
         "In [54]",
-        "layer_conv1 on image1: each filter's 14x14 output after pooling and ReLU; variations of the input, as if lit from different sides.");
-    f.convLayer(
+        "layer_conv1 on image1: each filter's output after the activation and pooling; variations of"
+            + " the input, as if lit from different sides.");
+    f.plotConvLayer(
         tensors,
         ConvNet.LAYER_CONV1,
         test,
@@ -111,29 +111,29 @@ public final class Figures {
         "conv_layer1_image2.png",
         "In [55]",
         "layer_conv1 on image2.");
-    f.convWeights(
+    f.plotConvWeights(
         tensors,
         ConvNet.WEIGHTS_CONV2,
         0,
         "conv_weights2_channel0.png",
         "In [56]",
-        "The second layer's 36 filters for its input channel 0 (it has 16 input channels, so 16 such sets).");
-    f.convWeights(
+        "The second layer's filters for its input channel 0 (one such set per input channel).");
+    f.plotConvWeights(
         tensors,
         ConvNet.WEIGHTS_CONV2,
         1,
         "conv_weights2_channel1.png",
         "In [57]",
-        "The same 36 filters for input channel 1.");
-    f.convLayer(
+        "The same filters for input channel 1.");
+    f.plotConvLayer(
         tensors,
         ConvNet.LAYER_CONV2,
         test,
         IMAGE1_INDEX,
         "conv_layer2_image1.png",
         "In [58]",
-        "layer_conv2 on image1: 36 outputs of 7x7; they respond to lines and patterns rather than to the exact pixels.");
-    f.convLayer(
+        "layer_conv2 on image1: they respond to lines and patterns rather than to exact pixels.");
+    f.plotConvLayer(
         tensors,
         ConvNet.LAYER_CONV2,
         test,
@@ -160,6 +160,7 @@ public final class Figures {
     return new ImageGrid.Tile(set.image(index), side, side, ImageGrid.binary(0, 1), caption);
   }
 
+  /** In [5]: the training image whose label the notebook prints. */
   private void sampleImage(ImageSet training) {
     int label = training.label(SAMPLE_TRAINING_INDEX);
     String caption = "y = " + label + " " + FashionMnist.LABELS.get(label);
@@ -174,6 +175,7 @@ public final class Figures {
             "In [5]"));
   }
 
+  /** In [50] {@code plot_image}: one test image, grey, with its true class. */
   private void plotImage(String file, ImageSet test, int index, String cell, String caption) {
     String label = FashionMnist.LABELS.get(test.label(index));
     save(
@@ -190,6 +192,9 @@ public final class Figures {
         + FashionMnist.LABELS.get(e.predicted()[i]);
   }
 
+  /**
+   * {@code plot_images} (called from In [40]): nine images, true and predicted class under each.
+   */
   private void plotImages(ImageSet test, Evaluation evaluation) {
     ImageGrid grid = new ImageGrid("The first 9 test images", 3, 5);
     for (int i = 0; i < Math.min(9, test.size()); i++) {
@@ -201,10 +206,11 @@ public final class Figures {
             "plot_images.png",
             "Test images with true and predicted classes",
             "plot_images: nine test images with the true class and the network's prediction under each.",
-            "In [5]"));
+            "In [40]"));
   }
 
-  private void exampleErrors(ImageSet test, Evaluation evaluation) {
+  /** In [40] {@code plot_example_errors}: the first nine misclassified test images. */
+  private void plotExampleErrors(ImageSet test, Evaluation evaluation) {
     List<Integer> incorrect = evaluation.incorrect();
     ImageGrid grid = new ImageGrid("Misclassified test images", 3, 5);
     for (int k = 0; k < Math.min(9, incorrect.size()); k++) {
@@ -221,7 +227,8 @@ public final class Figures {
             "In [40]"));
   }
 
-  private void confusionMatrix(Evaluation evaluation) {
+  /** In [41] {@code plot_confusion_matrix}: the matrix as a heatmap with counts. */
+  private void plotConfusionMatrix(Evaluation evaluation) {
     int[][] cm = evaluation.confusionMatrix();
     List<String> names = FashionMnist.LABELS;
     HeatMapChart chart =
@@ -271,7 +278,8 @@ public final class Figures {
             "In [41]"));
   }
 
-  private void convWeights(
+  /** In [48] {@code plot_conv_weights}: one input channel of every filter, red +, blue -. */
+  private void plotConvWeights(
       NamedTensors tensors,
       String name,
       int inputChannel,
@@ -301,7 +309,8 @@ public final class Figures {
     save(grid.render(), new Figure(file, name + " (channel " + inputChannel + ")", caption, cell));
   }
 
-  private void convLayer(
+  /** In [49] {@code plot_conv_layer}: a layer's output for one image, a tile per filter. */
+  private void plotConvLayer(
       NamedTensors tensors,
       String name,
       ImageSet test,
@@ -327,55 +336,132 @@ public final class Figures {
     save(grid.render(), new Figure(file, name + " on test image " + index, caption, cell));
   }
 
+  /**
+   * The training curve as three panels on one iteration axis: cost, accuracy (zoomed to where the
+   * values are) and the learning rate. Each logged batch is drawn faint; over it the mean of the
+   * last 100 batches; validation accuracy at each epoch's end as points.
+   */
   private void trainingCurve(History history) {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(520)
-            .title("Training")
-            .xAxisTitle("Iteration")
-            .yAxisTitle("Accuracy / cost")
-            .build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    chart.getStyler().setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    if (!history.steps().isEmpty()) {
-      double[] it = history.steps().stream().mapToDouble(History.Step::iteration).toArray();
-      XYSeries cost =
-          chart.addSeries(
-              "training cost (batch)",
-              it,
-              history.steps().stream().mapToDouble(History.Step::cost).toArray());
-      cost.setMarker(SeriesMarkers.NONE);
-      cost.setLineColor(new Color(200, 80, 40));
-      XYSeries acc =
-          chart.addSeries(
-              "training accuracy (batch)",
-              it,
-              history.steps().stream().mapToDouble(History.Step::trainAccuracy).toArray());
-      acc.setMarker(SeriesMarkers.NONE);
-      acc.setLineColor(new Color(60, 110, 200));
+    List<History.Step> steps = history.steps();
+    double[] it = steps.stream().mapToDouble(History.Step::iteration).toArray();
+    XYChart cost = panel("Cost (cross-entropy)", 300, false);
+    XYChart accuracy = panel("Accuracy", 340, false);
+    XYChart rate = panel("Learning rate", 200, true);
+    if (!steps.isEmpty()) {
+      line(
+          cost,
+          "one batch",
+          it,
+          steps.stream().mapToDouble(History.Step::cost).toArray(),
+          FAINT_COST,
+          1f);
+      line(
+          cost,
+          "mean of the last 100 batches",
+          it,
+          steps.stream().mapToDouble(History.Step::meanCost).toArray(),
+          COST,
+          2.5f);
+      line(
+          accuracy,
+          "training, one batch",
+          it,
+          steps.stream().mapToDouble(History.Step::trainAccuracy).toArray(),
+          FAINT_ACCURACY,
+          1f);
+      line(
+          accuracy,
+          "training, mean of the last 100 batches",
+          it,
+          steps.stream().mapToDouble(History.Step::meanAccuracy).toArray(),
+          ACCURACY,
+          2.5f);
+      line(
+          rate,
+          "learning rate",
+          it,
+          steps.stream().mapToDouble(History.Step::learningRate).toArray(),
+          RATE,
+          2f);
     }
-    if (!history.epochs().isEmpty()) {
-      XYSeries val =
-          chart.addSeries(
-              "validation accuracy (epoch end)",
-              history.epochs().stream().mapToDouble(History.EpochEnd::iteration).toArray(),
-              history.epochs().stream()
-                  .mapToDouble(History.EpochEnd::validationAccuracy)
-                  .toArray());
-      val.setLineColor(new Color(40, 150, 60));
-      val.setMarkerColor(new Color(40, 150, 60));
-      val.setLineStyle(new BasicStroke(2.5f));
+    List<History.EpochEnd> epochs = history.epochs();
+    if (!epochs.isEmpty()) {
+      XYSeries validation =
+          accuracy.addSeries(
+              "validation, end of each epoch",
+              epochs.stream().mapToDouble(History.EpochEnd::iteration).toArray(),
+              epochs.stream().mapToDouble(History.EpochEnd::validationAccuracy).toArray());
+      validation.setLineColor(VALIDATION);
+      validation.setMarkerColor(VALIDATION);
+      validation.setMarker(SeriesMarkers.CIRCLE);
+      validation.setLineStyle(new BasicStroke(2f));
     }
-    chart.getStyler().setYAxisMin(0.0);
+    // Zoom the accuracy axis to where the smoothed and validation values lie.
+    double low =
+        DoubleStream.concat(
+                steps.stream().skip(steps.size() / 5).mapToDouble(History.Step::meanAccuracy),
+                epochs.stream().mapToDouble(History.EpochEnd::validationAccuracy))
+            .min()
+            .orElse(0);
+    accuracy.getStyler().setYAxisMin(Math.max(0, Math.floor(low * 20 - 1) / 20));
+    accuracy.getStyler().setYAxisMax(1.0);
+    accuracy.getStyler().setYAxisDecimalPattern("0%");
+    BufferedImage top = BitmapEncoder.getBufferedImage(cost);
+    BufferedImage middle = BitmapEncoder.getBufferedImage(accuracy);
+    BufferedImage bottom = BitmapEncoder.getBufferedImage(rate);
+    BufferedImage all =
+        new BufferedImage(
+            CURVE_WIDTH,
+            top.getHeight() + middle.getHeight() + bottom.getHeight(),
+            BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = all.createGraphics();
+    g.drawImage(top, 0, 0, null);
+    g.drawImage(middle, 0, top.getHeight(), null);
+    g.drawImage(bottom, 0, top.getHeight() + middle.getHeight(), null);
+    g.dispose();
     save(
-        BitmapEncoder.getBufferedImage(chart),
+        all,
         new Figure(
             "training_curve.png",
             "Training curve",
-            "Cost and accuracy on the training batch every 100 iterations (noisy: one batch each), and validation accuracy at each epoch's end.",
+            "Cost, accuracy and learning rate over the run. Faint: the one batch logged every 100"
+                + " iterations; bold: the mean of the last 100 batches; points: validation accuracy at"
+                + " each epoch's end.",
             "In [39]"));
+  }
+
+  private static final int CURVE_WIDTH = 1000;
+  private static final Color COST = new Color(200, 80, 40);
+  private static final Color FAINT_COST = new Color(200, 80, 40, 70);
+  private static final Color ACCURACY = new Color(50, 100, 200);
+  private static final Color FAINT_ACCURACY = new Color(50, 100, 200, 70);
+  private static final Color VALIDATION = new Color(30, 150, 60);
+  private static final Color RATE = new Color(110, 110, 110);
+
+  private static XYChart panel(String title, int height, boolean showXAxisTitle) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(CURVE_WIDTH)
+            .height(height)
+            .title(title)
+            .xAxisTitle(showXAxisTitle ? "Iteration" : "")
+            .yAxisTitle("")
+            .build();
+    XYStyler styler = chart.getStyler();
+    styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+    styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+    styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+    chart.getStyler().setXAxisMin(0.0);
+    return chart;
+  }
+
+  private static void line(
+      XYChart chart, String name, double[] x, double[] y, Color color, float width) {
+    XYSeries series = chart.addSeries(name, x, y);
+    series.setMarker(SeriesMarkers.NONE);
+    series.setLineColor(color);
+    series.setLineStyle(new BasicStroke(width));
   }
 }

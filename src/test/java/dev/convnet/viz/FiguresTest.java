@@ -88,7 +88,7 @@ class FiguresTest {
     Map<String, int[]> sizes =
         Map.of(
             "confusion_matrix.png", new int[] {900, 780},
-            "training_curve.png", new int[] {900, 520},
+            "training_curve.png", new int[] {1000, 840},
             // 4 x 4 tiles of 5 x 5 values at 16 pixels, 10 apart, 12 margin, 28 title: 24 + 4*90 -
             // 10.
             "conv_weights1.png", new int[] {374, 402},
@@ -123,7 +123,9 @@ class FiguresTest {
     }
     assertTrue(
         !html.contains("http://") && !html.contains("https://"), "the report needs no network");
-    assertTrue(html.contains("test_accuracy") && html.contains("learning_rate"));
+    assertTrue(
+        html.contains("test accuracy") && html.contains("--learning-rate"),
+        "in words, named as the flags");
   }
 
   /** Tiles are framed in grey: count left frame edges along the middle of each row of tiles. */
