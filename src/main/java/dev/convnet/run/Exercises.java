@@ -8,6 +8,7 @@ import dev.convnet.model.ModelConfig.Pooling;
 import dev.convnet.results.Formats;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.TrainConfig.Length;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,8 @@ public final class Exercises {
         new Experiment(
             2, "--iterations " + longer, net, base.withLength(Length.iterations(longer))));
     for (float rate : new float[] {1e-4f, 5e-4f, 1e-2f}) {
-      list.add(new Experiment(3, "--learning-rate " + rate, net, base.withLearningRate(rate)));
+      String plain = new BigDecimal(Float.toString(rate)).toPlainString();
+      list.add(new Experiment(3, "--learning-rate " + plain, net, base.withLearningRate(rate)));
     }
     list.add(new Experiment(4, sizes(32, 64, 256), net.withSizes(5, 32, 5, 64, 256), base));
     list.add(
@@ -240,6 +242,14 @@ public final class Exercises {
   /** The Markdown table of {@code outcomes}, with exercise 1's mean and spread over its seeds. */
   public static String table(List<Outcome> outcomes) {
     StringBuilder md = new StringBuilder();
+    boolean quick =
+        outcomes.stream()
+            .anyMatch(
+                o ->
+                    o.experiment().training().length().equals(Length.iterations(QUICK_ITERATIONS)));
+    md.append("Each row is `scripts/convnet train` with its flags")
+        .append(quick ? " and `--iterations " + QUICK_ITERATIONS + "` (a quick pass)" : "")
+        .append("; the others are the default recipe's.\n\n");
     md.append("| exercise | flags | test accuracy | training time | parameters |\n");
     md.append("| --- | --- | --- | --- | --- |\n");
     for (Outcome o : outcomes) {

@@ -47,7 +47,7 @@ public final class ExerciseChart {
     for (Point p : sorted) {
       chart.addAnnotation(
           new org.knowm.xchart.AnnotationText(
-              p.label(), p.parameters(), p.accuracy() - 0.01, false));
+              p.label(), p.parameters(), p.accuracy() + 0.006, false));
     }
     try {
       BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,11 +43,32 @@ class ServingTest {
   void trainAndExport() {
     TrainConfig training = TrainConfig.DEFAULT.withLength(TrainConfig.Length.iterations(600));
     TrainingRun.Request request =
-        TrainingRun.Request.fresh(ModelConfig.notebook(), training, tmp.resolve("run"))
-            .withFigures(false);
+        TrainingRun.Request.fresh(ModelConfig.notebook(), training, tmp.resolve("run"));
     trained = TrainingRun.run(request, DataSource.fashionMnist(null), line -> {});
     model = trained.runDir().resolve(TrainingRun.SAVED_MODEL_DIR);
     test = FashionMnist.load((Path) null).test();
+  }
+
+  @Test
+  void figuresRedrawsTheSameReportAndFiguresFromTheSavedModel() throws Exception {
+    Path run = trained.runDir();
+    String report = Files.readString(run.resolve("report.html"));
+    Map<String, byte[]> pngs = new TreeMap<>();
+    try (var files = Files.list(run.resolve(TrainingRun.FIGURES_DIR))) {
+      for (Path png : files.toList()) {
+        pngs.put(png.getFileName().toString(), Files.readAllBytes(png));
+      }
+    }
+    String out = Forked.run(Main.class, "figures", "--run-dir", run.toString());
+    assertTrue(out.contains("Figures: 14 PNG files"), out);
+    assertEquals(report, Files.readString(run.resolve("report.html")), "the same page");
+    for (Map.Entry<String, byte[]> png : pngs.entrySet()) {
+      assertTrue(
+          Arrays.equals(
+              png.getValue(),
+              Files.readAllBytes(run.resolve(TrainingRun.FIGURES_DIR).resolve(png.getKey()))),
+          png.getKey() + " redrawn byte for byte");
+    }
   }
 
   @Test
