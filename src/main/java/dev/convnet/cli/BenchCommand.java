@@ -77,12 +77,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Steps traced by --profile (default: ${DEFAULT-VALUE}).")
   int profileSteps = 20;
 
-  @Option(
-      names = "--precision",
-      paramLabel = "P",
-      converter = TrainCommand.PrecisionConverter.class,
-      description = "fp32 or bf16 (see train --help). Default: fp32.")
-  TrainConfig.Precision precision = TrainConfig.Precision.FP32;
+  @Mixin CommonOptions.PrecisionChoice precisionChoice = new CommonOptions.PrecisionChoice();
 
   @Option(
       names = "--json",
@@ -104,12 +99,12 @@ final class BenchCommand implements Callable<Integer> {
     if (json != null && Files.isDirectory(json)) {
       throw new IllegalArgumentException("--json " + json + " is a folder; give a file name");
     }
-    Precisions.require(precision);
+    Precisions.require(precisionChoice.precision);
     out = spec.commandLine().getOut();
     FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     Split split = Split.of(data, TrainConfig.VALIDATION_SIZE);
     Map<String, Object> figures = new LinkedHashMap<>();
-    figures.put("precision", precision.flag());
+    figures.put("precision", precisionChoice.precision.flag());
 
     Window b64 = train(split, TrainConfig.BATCH_SIZE, figures);
     figures.put("train_images_per_second_b64", Math.round(b64.imagesPerSecond()));

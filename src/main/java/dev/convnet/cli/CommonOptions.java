@@ -1,6 +1,7 @@
 package dev.convnet.cli;
 
 import dev.convnet.model.Device;
+import dev.convnet.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -56,6 +57,16 @@ final class CommonOptions {
     Path model;
 
     @Mixin Where where = new Where();
+  }
+
+  /** {@code --precision} where fp32 is the default (bench, evaluate). */
+  static final class PrecisionChoice {
+    @Option(
+        names = "--precision",
+        paramLabel = "P",
+        converter = TrainCommand.PrecisionConverter.class,
+        description = "fp32 or bf16 (see train --help). Default: fp32.")
+    TrainConfig.Precision precision = TrainConfig.Precision.FP32;
   }
 
   /** Device names in any case. */

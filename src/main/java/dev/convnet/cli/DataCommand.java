@@ -4,6 +4,7 @@ import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.train.TrainConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,9 +24,8 @@ final class DataCommand implements Callable<Integer> {
   @Option(
       names = "--validation-size",
       paramLabel = "N",
-      defaultValue = "5000",
       description = "Training images held out for validation (default: ${DEFAULT-VALUE}).")
-  int validationSize;
+  int validationSize = TrainConfig.VALIDATION_SIZE;
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();

@@ -25,9 +25,8 @@ final class DownloadCommand implements Callable<Integer> {
   @Option(
       names = "--dir",
       paramLabel = "DIR",
-      description = "Target folder (default: ${DEFAULT-VALUE}).",
-      defaultValue = "data/fashion-mnist")
-  Path dir;
+      description = "Target folder (default: ${DEFAULT-VALUE}).")
+  Path dir = FashionMnist.PROJECT_DATA_DIR;
 
   @Option(
       names = "--url",

@@ -3,13 +3,11 @@ package dev.convnet.cli;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.results.Evaluation;
 import dev.convnet.serve.SavedModelClassifier;
-import dev.convnet.train.TrainConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code convnet evaluate}: a SavedModel's accuracy on the test set, from a fresh process. */
@@ -25,17 +23,12 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin CommonOptions.Model model = new CommonOptions.Model();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
-  @Option(
-      names = "--precision",
-      paramLabel = "P",
-      converter = TrainCommand.PrecisionConverter.class,
-      description = "fp32 or bf16 (see train --help). Default: fp32.")
-  TrainConfig.Precision precision = TrainConfig.Precision.FP32;
+  @Mixin CommonOptions.PrecisionChoice precisionChoice = new CommonOptions.PrecisionChoice();
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Precisions.require(precision);
+    Precisions.require(precisionChoice.precision);
     String where = model.where.device.resolve(); // before loading anything
     try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, where)) {
       FashionMnist.Data data =

@@ -21,9 +21,14 @@ final class Precisions {
 
   /** Refuses {@code asked} in one line when this CPU or this process cannot give it. */
   static void require(Precision asked) {
-    boolean bf16Mode = "BF16".equalsIgnoreCase(System.getenv().getOrDefault(FPMATH_ENV, ""));
+    require(asked, cpuHasBf16(), System.getenv().getOrDefault(FPMATH_ENV, ""));
+  }
+
+  /** {@link #require(Precision)} for a CPU with or without bf16 units and a given math mode. */
+  static void require(Precision asked, boolean cpuHasBf16, String fpmathMode) {
+    boolean bf16Mode = "BF16".equalsIgnoreCase(fpmathMode);
     if (asked == Precision.BF16) {
-      if (!cpuHasBf16()) {
+      if (!cpuHasBf16) {
         throw new IllegalArgumentException(
             "--precision bf16: this CPU has no bf16 units (avx512_bf16 or amx_bf16); use --precision"
                 + " fp32");

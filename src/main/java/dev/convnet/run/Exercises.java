@@ -88,7 +88,7 @@ public final class Exercises {
         new Experiment(
             2, "--iterations " + longer, net, base.withLength(Length.iterations(longer))));
     for (float rate : new float[] {1e-4f, 5e-4f, 1e-2f}) {
-      String plain = new BigDecimal(Float.toString(rate)).toPlainString();
+      String plain = new BigDecimal(Float.toString(rate)).stripTrailingZeros().toPlainString();
       list.add(new Experiment(3, "--learning-rate " + plain, net, base.withLearningRate(rate)));
     }
     list.add(new Experiment(4, sizes(32, 64, 256), net.withSizes(5, 32, 5, 64, 256), base));

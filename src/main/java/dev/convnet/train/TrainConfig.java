@@ -2,6 +2,7 @@ package dev.convnet.train;
 
 import dev.convnet.results.Evaluation;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Every training setting of a run, each in one place; the network's shape is {@code ModelConfig}.
@@ -242,173 +243,98 @@ public record TrainConfig(
         + (precision == Precision.BF16 ? ", bf16" : "");
   }
 
-  public TrainConfig withRecipe(String name) {
-    return new TrainConfig(
-        name,
-        batchSize,
-        learningRate,
-        schedule,
-        warmupIterations,
-        length,
-        augment,
-        labelSmoothing,
-        seed,
-        validationSize,
-        checkpointEvery,
-        evalBatchSize,
-        precision);
+  public TrainConfig withRecipe(String value) {
+    return edit(b -> b.recipe = value);
   }
 
   public TrainConfig withBatchSize(int value) {
-    return new TrainConfig(
-        recipe,
-        value,
-        learningRate,
-        schedule,
-        warmupIterations,
-        length,
-        augment,
-        labelSmoothing,
-        seed,
-        validationSize,
-        checkpointEvery,
-        evalBatchSize,
-        precision);
+    return edit(b -> b.batchSize = value);
   }
 
   public TrainConfig withLearningRate(float value) {
-    return new TrainConfig(
-        recipe,
-        batchSize,
-        value,
-        schedule,
-        warmupIterations,
-        length,
-        augment,
-        labelSmoothing,
-        seed,
-        validationSize,
-        checkpointEvery,
-        evalBatchSize,
-        precision);
+    return edit(b -> b.learningRate = value);
   }
 
   public TrainConfig withLength(Length value) {
-    return new TrainConfig(
-        recipe,
-        batchSize,
-        learningRate,
-        schedule,
-        warmupIterations,
-        value,
-        augment,
-        labelSmoothing,
-        seed,
-        validationSize,
-        checkpointEvery,
-        evalBatchSize,
-        precision);
+    return edit(b -> b.length = value);
   }
 
   public TrainConfig withAugment(boolean value) {
-    return new TrainConfig(
-        recipe,
-        batchSize,
-        learningRate,
-        schedule,
-        warmupIterations,
-        length,
-        value,
-        labelSmoothing,
-        seed,
-        validationSize,
-        checkpointEvery,
-        evalBatchSize,
-        precision);
+    return edit(b -> b.augment = value);
   }
 
   public TrainConfig withLabelSmoothing(float value) {
-    return new TrainConfig(
-        recipe,
-        batchSize,
-        learningRate,
-        schedule,
-        warmupIterations,
-        length,
-        augment,
-        value,
-        seed,
-        validationSize,
-        checkpointEvery,
-        evalBatchSize,
-        precision);
+    return edit(b -> b.labelSmoothing = value);
   }
 
   public TrainConfig withSeed(long value) {
-    return new TrainConfig(
-        recipe,
-        batchSize,
-        learningRate,
-        schedule,
-        warmupIterations,
-        length,
-        augment,
-        labelSmoothing,
-        value,
-        validationSize,
-        checkpointEvery,
-        evalBatchSize,
-        precision);
+    return edit(b -> b.seed = value);
   }
 
   public TrainConfig withValidationSize(int value) {
-    return new TrainConfig(
-        recipe,
-        batchSize,
-        learningRate,
-        schedule,
-        warmupIterations,
-        length,
-        augment,
-        labelSmoothing,
-        seed,
-        value,
-        checkpointEvery,
-        evalBatchSize,
-        precision);
+    return edit(b -> b.validationSize = value);
   }
 
   public TrainConfig withCheckpointEvery(long value) {
-    return new TrainConfig(
-        recipe,
-        batchSize,
-        learningRate,
-        schedule,
-        warmupIterations,
-        length,
-        augment,
-        labelSmoothing,
-        seed,
-        validationSize,
-        value,
-        evalBatchSize,
-        precision);
+    return edit(b -> b.checkpointEvery = value);
   }
 
   public TrainConfig withPrecision(Precision value) {
+    return edit(b -> b.precision = value);
+  }
+
+  /**
+   * A copy of this config with {@code change} made to it (records have no withers of their own).
+   */
+  private TrainConfig edit(Consumer<Editable> change) {
+    Editable e = new Editable(this);
+    change.accept(e);
     return new TrainConfig(
-        recipe,
-        batchSize,
-        learningRate,
-        schedule,
-        warmupIterations,
-        length,
-        augment,
-        labelSmoothing,
-        seed,
-        validationSize,
-        checkpointEvery,
-        evalBatchSize,
-        value);
+        e.recipe,
+        e.batchSize,
+        e.learningRate,
+        e.schedule,
+        e.warmupIterations,
+        e.length,
+        e.augment,
+        e.labelSmoothing,
+        e.seed,
+        e.validationSize,
+        e.checkpointEvery,
+        e.evalBatchSize,
+        e.precision);
+  }
+
+  /** The fields of a config while one of them changes. */
+  private static final class Editable {
+    String recipe;
+    int batchSize;
+    float learningRate;
+    Schedule schedule;
+    long warmupIterations;
+    Length length;
+    boolean augment;
+    float labelSmoothing;
+    long seed;
+    int validationSize;
+    long checkpointEvery;
+    int evalBatchSize;
+    Precision precision;
+
+    Editable(TrainConfig c) {
+      recipe = c.recipe;
+      batchSize = c.batchSize;
+      learningRate = c.learningRate;
+      schedule = c.schedule;
+      warmupIterations = c.warmupIterations;
+      length = c.length;
+      augment = c.augment;
+      labelSmoothing = c.labelSmoothing;
+      seed = c.seed;
+      validationSize = c.validationSize;
+      checkpointEvery = c.checkpointEvery;
+      evalBatchSize = c.evalBatchSize;
+      precision = c.precision;
+    }
   }
 }

@@ -28,7 +28,7 @@ class CommandLineTest {
     return new Outcome(code, out.toString(), err.toString());
   }
 
-  private static void assertOneLineError(Outcome o, String expected) {
+  static void assertOneLineError(Outcome o, String expected) {
     assertTrue(o.exitCode() != 0, "exit code " + o.exitCode());
     assertEquals(1, o.err().strip().lines().count(), "one line: " + o.err());
     assertTrue(o.err().contains(expected), o.err());

@@ -29,27 +29,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ReliabilityTest {
   @TempDir Path dir;
 
-  private static void assertOneLine(Outcome o, String expected) {
-    assertTrue(o.exitCode() != 0, "exit code " + o.exitCode());
-    assertEquals(1, o.err().strip().lines().count(), "one line: " + o.err());
-    assertTrue(o.err().contains(expected), o.err());
-    assertFalse(o.err().contains("Exception"), "no exception names: " + o.err());
-  }
-
   @Test
   void impossibleSettingsAreRefusedBeforeAnyDataIsRead() {
     Path missing = dir.resolve("no-data-here");
     Path run = dir.resolve("run");
     String data = missing.toString();
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run(
             "train", "--batch-size", "60000", "--data-dir", data, "--run-dir", run.toString()),
         "--batch-size 60000 is larger than the training set (55000 images)");
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run(
             "train", "--validation-size", "60000", "--data-dir", data, "--run-dir", run.toString()),
         "--validation-size 60000 leaves no training images");
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run(
             "train",
             "--pooling",
@@ -70,7 +63,8 @@ class ReliabilityTest {
       Outcome o =
           CommandLineTest.run(
               "train", "--run-dir", run.toString(), "--data-dir", dir.resolve("none").toString());
-      assertOneLine(o, "run directory " + run + " is in use by another training process");
+      CommandLineTest.assertOneLineError(
+          o, "run directory " + run + " is in use by another training process");
     }
     RunDirectory.lock(run).close(); // released with its holder
   }
@@ -78,18 +72,18 @@ class ReliabilityTest {
   @Test
   void argumentsOfTheWrongKindSaySo() throws Exception {
     Path file = Files.writeString(dir.resolve("file.txt"), "text");
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run("train", "--resume", file.toString()),
         "is a file; give the run's folder");
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run("figures", "--run-dir", file.toString()),
         "is a file; give the run's folder");
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run("data", "--data-dir", file.toString()), "is a file; give the folder");
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run("predict", "--model", file.toString(), "x.png"),
         "is a file; give the SavedModel folder");
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run("train", "--resume", dir.resolve("nowhere").toString()),
         "has no checkpoint");
   }
@@ -121,7 +115,7 @@ class ReliabilityTest {
 
     Path noIndex = exportedModel("no-index");
     Files.delete(noIndex.resolve("variables").resolve("variables.index"));
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run("predict", "--model", noIndex.toString(), image.toString()),
         "the SavedModel in "
             + noIndex
@@ -138,13 +132,13 @@ class ReliabilityTest {
     }
     byte[] bytes = Files.readAllBytes(data);
     Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run("predict", "--model", truncated.toString(), image.toString()),
         "the SavedModel in " + truncated + " is damaged: TensorFlow cannot load it");
 
     Path noGraph = exportedModel("no-graph");
     Files.delete(noGraph.resolve("saved_model.pb"));
-    assertOneLine(
+    CommandLineTest.assertOneLineError(
         CommandLineTest.run(
             "evaluate", "--model", noGraph.toString(), "--data-dir", dir.toString()),
         "is not a SavedModel (no saved_model.pb)");
@@ -211,7 +205,7 @@ class ReliabilityTest {
 
       // A second process into the same run directory, while the first trains, is refused.
       Outcome second = CommandLineTest.run("train", "--run-dir", run.toString(), "--force");
-      assertOneLine(second, "is in use by another training process");
+      CommandLineTest.assertOneLineError(second, "is in use by another training process");
 
       signal(p, signal);
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped");

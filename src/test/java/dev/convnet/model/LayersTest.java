@@ -3,10 +3,12 @@ package dev.convnet.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -149,6 +151,45 @@ class LayersTest {
       }
       assertArrayEquals(expected, actual, TOLERANCE);
       assertEquals(Shape.of(1, 2, 2, 1), pooled.layer().shape());
+    }
+  }
+
+  @Test
+  void poolingsGradientGoesToEachWindowsLargestValue() {
+    // Distinct values, so each window's largest is unique.
+    float[] image = randomValues(2 * 6 * 6 * 3, 11);
+    float[] upstream = randomValues(2 * 3 * 3 * 3, 12);
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Operand<TFloat32> x = constant(tf, image, 2, 6, 6, 3);
+      Operand<TFloat32> pooled = new Layers(tf, 1).pool(x, ModelConfig.Pooling.MAX);
+      Operand<TFloat32> loss =
+          tf.reduceSum(
+              tf.math.mul(pooled, constant(tf, upstream, 2, 3, 3, 3)),
+              tf.constant(new int[] {0, 1, 2, 3}));
+      Output<?> gradient = tf.gradients(loss, List.of(x)).dy(0);
+      @SuppressWarnings("unchecked")
+      float[] actual = run(graph, (Operand<TFloat32>) gradient);
+      float[] expected = new float[image.length];
+      for (int n = 0; n < 2; n++) {
+        for (int py = 0; py < 3; py++) {
+          for (int px = 0; px < 3; px++) {
+            for (int c = 0; c < 3; c++) {
+              int best = -1;
+              for (int dy = 0; dy < 2; dy++) {
+                for (int dx = 0; dx < 2; dx++) {
+                  int i = ((n * 6 + 2 * py + dy) * 6 + 2 * px + dx) * 3 + c;
+                  if (best < 0 || image[i] > image[best]) {
+                    best = i;
+                  }
+                }
+              }
+              expected[best] = upstream[((n * 3 + py) * 3 + px) * 3 + c];
+            }
+          }
+        }
+      }
+      assertArrayEquals(expected, actual, 0f, "the upstream gradient, routed to each argmax");
     }
   }
 
