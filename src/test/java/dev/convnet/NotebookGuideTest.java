@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +53,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
@@ -739,7 +741,7 @@ class NotebookGuideTest {
 
     /** Layer outputs {@code [n, side, side, channels]} of random values around zero. */
     private float[] randomLayer(int n, int side, int channels, long seed) {
-      java.util.Random random = new java.util.Random(seed);
+      Random random = new Random(seed);
       float[] v = new float[n * side * side * channels];
       for (int i = 0; i < v.length; i++) {
         v[i] = (float) random.nextGaussian();
@@ -763,7 +765,7 @@ class NotebookGuideTest {
         try (TFloat32 in =
                 TFloat32.tensorOf(
                     Shape.of(input.length / (side * side * 2), side, side, 2),
-                    org.tensorflow.ndarray.buffer.DataBuffers.of(input));
+                    DataBuffers.of(input));
             Result r = session.runner().feed(x, in).fetch(activateFirst).fetch(poolFirst).run()) {
           return new float[][] {
             Tensors.floats((TFloat32) r.get(0)), Tensors.floats((TFloat32) r.get(1))

@@ -99,9 +99,10 @@ public final class Layers {
    * image keeps its size; plus one bias per filter; the activation; and a 2x2 reduction.
    *
    * <p>The notebook pools before the ReLU to save three quarters of the ReLUs, which is right since
-   * relu(max_pool(x)) == max_pool(relu(x)), exactly, in floating point too. By default the ReLU
-   * comes first here for the opposite reason: TensorFlow's CPU rewriter fuses convolution + bias +
-   * ReLU into one kernel, so the ReLU costs nothing. {@code poolFirst} gives the notebook's order.
+   * relu(max_pool(x)) == max_pool(relu(x)), exactly, in floating point too. Here the activation
+   * comes first by default, as most code writes it; both orders measured the same speed, since
+   * TensorFlow fuses the bias into the convolution either way and the ReLU is a small share of a
+   * step. {@code poolFirst} gives the notebook's order (exercise 6).
    */
   public ConvLayer newConvLayer(
       Operand<TFloat32> input,

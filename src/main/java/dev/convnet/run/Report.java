@@ -47,7 +47,8 @@ public final class Report {
           h1 { font-size: 1.3em; font-weight: 600; margin: 0 0 .2em; color: #555; }
           .answer { font-size: 3.2em; font-weight: 700; margin: .1em 0 0; letter-spacing: -0.02em; }
           .answer small { font-size: .4em; font-weight: 400; color: #555; letter-spacing: 0; }
-          .facts { display: flex; flex-wrap: wrap; gap: .6em 2.2em; margin: .8em 0 1.6em; padding: 0; list-style: none; }
+          .facts { display: flex; flex-wrap: wrap; gap: .6em 2.2em; margin: .8em 0 1.6em;
+                   padding: 0; list-style: none; }
           .facts li b { display: block; font-size: 1.25em; }
           .facts li span { color: #666; font-size: .9em; }
           h2 { font-size: 1.15em; margin: 2.2em 0 .6em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
@@ -55,7 +56,8 @@ public final class Report {
           figure img { display: block; max-width: 100%%; height: auto; border: 1px solid #e3e3e3; }
           figcaption { color: #444; margin-top: .4em; max-width: 80ch; }
           .cell { font-family: ui-monospace, monospace; color: #777; margin-right: .4em; }
-          table { border-collapse: collapse; } td, th { padding: 3px 14px 3px 0; text-align: left; vertical-align: top; }
+          table { border-collapse: collapse; }
+          td, th { padding: 3px 14px 3px 0; text-align: left; vertical-align: top; }
           th { font-weight: normal; font-family: ui-monospace, monospace; color: #333; }
           td { color: #444; }
         </style></head><body>

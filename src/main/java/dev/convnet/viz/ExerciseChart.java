@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -46,8 +47,7 @@ public final class ExerciseChart {
     series.setMarkerColor(new Color(50, 100, 200));
     for (Point p : sorted) {
       chart.addAnnotation(
-          new org.knowm.xchart.AnnotationText(
-              p.label(), p.parameters(), p.accuracy() + 0.006, false));
+          new AnnotationText(p.label(), p.parameters(), p.accuracy() + 0.006, false));
     }
     try {
       BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.DoubleStream;
 import javax.imageio.ImageIO;
@@ -249,7 +250,7 @@ public final class Figures {
       }
     }
     List<String> yNames = new ArrayList<>(names);
-    java.util.Collections.reverse(yNames);
+    Collections.reverse(yNames);
     chart.addSeries("count", names, yNames, cells);
     var styler = chart.getStyler();
     styler.setShowValue(true);
@@ -274,7 +275,8 @@ public final class Figures {
         new Figure(
             "confusion_matrix.png",
             "Confusion matrix",
-            "plot_confusion_matrix: how often each true class (rows) was predicted as each class (columns); the diagonal is right.",
+            "plot_confusion_matrix: how often each true class (rows) was predicted as each class"
+                + " (columns); the diagonal is right.",
             "In [41]"));
   }
 

@@ -11,13 +11,16 @@ import dev.convnet.run.RunDirectory;
 import dev.convnet.serve.ModelExport;
 import dev.convnet.testing.Forked;
 import dev.convnet.train.Checkpoint;
+import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,10 +104,7 @@ class ReliabilityTest {
   @Test
   void aDamagedModelNamesItsFolderAndWhatIsWrong() throws Exception {
     Path image = dir.resolve("shoe.png");
-    javax.imageio.ImageIO.write(
-        new java.awt.image.BufferedImage(30, 30, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
-        "png",
-        image.toFile());
+    ImageIO.write(new BufferedImage(30, 30, BufferedImage.TYPE_BYTE_GRAY), "png", image.toFile());
     Path healthy = exportedModel("healthy");
     Outcome ok =
         CommandLineTest.run(
@@ -131,7 +131,7 @@ class ReliabilityTest {
               .orElseThrow();
     }
     byte[] bytes = Files.readAllBytes(data);
-    Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.write(data, Arrays.copyOf(bytes, bytes.length / 2));
     CommandLineTest.assertOneLineError(
         CommandLineTest.run("predict", "--model", truncated.toString(), image.toString()),
         "the SavedModel in " + truncated + " is damaged: TensorFlow cannot load it");

@@ -10,6 +10,7 @@ import dev.convnet.testing.SyntheticData;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -101,7 +102,7 @@ class FashionMnistTest {
     Files.copy(
         dir.resolve("t10k-labels-idx1-ubyte.gz"),
         dir.resolve("t10k-images-idx3-ubyte.gz"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StandardCopyOption.REPLACE_EXISTING);
     DataException e =
         assertThrows(
             DataException.class, () -> FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY));

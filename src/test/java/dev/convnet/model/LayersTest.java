@@ -3,6 +3,7 @@ package dev.convnet.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class LayersTest {
     try (Graph graph = new Graph()) {
       float[] values = run(graph, new Layers(Ops.create(graph), 1).newBiases(7));
       float[] expected = new float[7];
-      java.util.Arrays.fill(expected, 0.05f);
+      Arrays.fill(expected, 0.05f);
       assertArrayEquals(expected, values);
     }
   }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -110,7 +111,7 @@ class ReportBrowserTest {
                 "return document.getElementById('test-accuracy').getBoundingClientRect().bottom;");
     Number screen = (Number) script("return window.innerHeight;");
     assertTrue(top.doubleValue() < screen.doubleValue(), top + " within " + screen);
-    String text = browser.findElement(org.openqa.selenium.By.id("test-accuracy")).getText();
+    String text = browser.findElement(By.id("test-accuracy")).getText();
     assertTrue(text.matches("\\d+\\.\\d% test accuracy \\(\\d+ / 300 images right\\)"), text);
   }
 

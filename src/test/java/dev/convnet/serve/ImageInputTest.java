@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
@@ -77,8 +78,7 @@ class ImageInputTest {
   @Test
   void aCmykJpegIsConvertedFromItsChannels() throws Exception {
     // Adobe's inverted CMYK: white paper is 255 in every channel, the object darker.
-    WritableRaster raster =
-        Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, 60, 60, 4, null);
+    WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 60, 60, 4, null);
     for (int y = 0; y < 60; y++) {
       for (int x = 0; x < 60; x++) {
         boolean object = x >= 15 && x < 45 && y >= 20 && y < 40;

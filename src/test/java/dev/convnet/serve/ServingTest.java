@@ -14,6 +14,7 @@ import dev.convnet.run.RunResult;
 import dev.convnet.run.TrainingRun;
 import dev.convnet.testing.Forked;
 import dev.convnet.train.TrainConfig;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +148,7 @@ class ServingTest {
     int index = 1;
     BufferedImage big = new BufferedImage(112, 112, BufferedImage.TYPE_INT_RGB);
     BufferedImage small = asImage(test, index, true);
-    java.awt.Graphics2D g = big.createGraphics();
+    Graphics2D g = big.createGraphics();
     g.drawImage(small, 0, 0, 112, 112, null);
     g.dispose();
     Path jpeg = tmp.resolve("photo.jpg");
