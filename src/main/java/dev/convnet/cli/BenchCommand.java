@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
@@ -162,73 +163,80 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** A trainer of the notebook's network at {@code batchSize} and a constant rate. */
-  private static Trainer trainer(ConvNet net, Split split, int batchSize) {
+  /**
+   * Runs {@code work} with a trainer of a fresh notebook network at {@code batchSize} and a
+   * constant rate, and closes the network after.
+   */
+  private static <T> T withTrainer(Split split, int batchSize, Function<Trainer, T> work) {
     TrainConfig config =
         TrainConfig.NOTEBOOK
             .withBatchSize(batchSize)
             .withLearningRate(BENCH_LEARNING_RATE)
             .withSeed(1);
-    return new Trainer(net, split, config, TrainingProgress.lines(System.err));
+    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
+      net.initialize();
+      return work.apply(new Trainer(net, split, config, TrainingProgress.lines(System.err)));
+    }
   }
 
   private Window train(Split split, int batchSize, Map<String, Object> figures) {
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
-      net.initialize();
-      Trainer trainer = trainer(net, split, batchSize);
-      long warmupEnd = System.nanoTime() + (long) (Math.min(3, seconds / 3) * 1e9);
-      List<Long> steps = new ArrayList<>();
-      long windowStart = 0;
-      while (true) {
-        long t0 = System.nanoTime();
-        trainer.step(null);
-        long t1 = System.nanoTime();
-        if (!figures.containsKey("start_to_first_step_s")) {
-          long startMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
-          figures.put(
-              "start_to_first_step_s", round2((System.currentTimeMillis() - startMillis) / 1e3));
+    return withTrainer(split, batchSize, trainer -> measure(trainer, batchSize, figures));
+  }
+
+  private Window measure(Trainer trainer, int batchSize, Map<String, Object> figures) {
+    long warmupEnd = System.nanoTime() + (long) (Math.min(3, seconds / 3) * 1e9);
+    List<Long> steps = new ArrayList<>();
+    long windowStart = 0;
+    while (true) {
+      long t0 = System.nanoTime();
+      trainer.step(null);
+      long t1 = System.nanoTime();
+      if (!figures.containsKey("start_to_first_step_s")) {
+        long startMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
+        figures.put(
+            "start_to_first_step_s", round2((System.currentTimeMillis() - startMillis) / 1e3));
+      }
+      if (windowStart == 0) {
+        if (t1 >= warmupEnd) {
+          windowStart = t1;
         }
-        if (windowStart == 0) {
-          if (t1 >= warmupEnd) {
-            windowStart = t1;
-          }
-          continue;
-        }
-        steps.add(t1 - t0);
-        if (t1 - windowStart >= seconds * 1e9) {
-          return new Window(
-              batchSize, steps, steps.stream().mapToLong(Long::longValue).sum() / 1e9);
-        }
+        continue;
+      }
+      steps.add(t1 - t0);
+      if (t1 - windowStart >= seconds * 1e9) {
+        return new Window(batchSize, steps, steps.stream().mapToLong(Long::longValue).sum() / 1e9);
       }
     }
   }
 
   private double evaluate(Split split) {
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
-      net.initialize();
-      Trainer.evaluate(net, split.validation(), Evaluation.TEST_BATCH_SIZE); // warm-up
-      long start = System.nanoTime();
-      long images = 0;
-      while (System.nanoTime() - start < seconds * 1e9) {
-        images += Trainer.evaluate(net, split.test(), Evaluation.TEST_BATCH_SIZE).total();
-      }
-      return images / ((System.nanoTime() - start) / 1e9);
-    }
+    return withTrainer(
+        split,
+        TrainConfig.BATCH_SIZE,
+        trainer -> {
+          trainer.evaluate(split.validation()); // warm-up
+          long start = System.nanoTime();
+          long images = 0;
+          while (System.nanoTime() - start < seconds * 1e9) {
+            images += trainer.evaluate(split.test()).total();
+          }
+          return images / ((System.nanoTime() - start) / 1e9);
+        });
   }
 
   private long[] memory(Split split) {
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
-      net.initialize();
-      Trainer trainer = trainer(net, split, TrainConfig.BATCH_SIZE);
-      long before = 0;
-      for (long i = 0; i < MEMORY_WARMUP_STEPS + memorySteps; i++) {
-        if (i == MEMORY_WARMUP_STEPS) {
-          before = procStatusMb("VmRSS");
-        }
-        trainer.step(null);
+    return withTrainer(split, TrainConfig.BATCH_SIZE, this::memory);
+  }
+
+  private long[] memory(Trainer trainer) {
+    long before = 0;
+    for (long i = 0; i < MEMORY_WARMUP_STEPS + memorySteps; i++) {
+      if (i == MEMORY_WARMUP_STEPS) {
+        before = procStatusMb("VmRSS");
       }
-      return new long[] {before, procStatusMb("VmRSS")};
+      trainer.step(null);
     }
+    return new long[] {before, procStatusMb("VmRSS")};
   }
 
   /**
@@ -237,33 +245,33 @@ final class BenchCommand implements Callable<Integer> {
    * is where a step's time goes.
    */
   private Map<String, Double> profile(Split split) {
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
-      net.initialize();
-      Trainer trainer = trainer(net, split, TrainConfig.BATCH_SIZE);
-      for (int i = 0; i < 50; i++) {
-        trainer.step(null); // warm-up: oneDNN picks and caches its kernels
-      }
-      Map<String, Long> micros = new LinkedHashMap<>();
-      long total = 0;
-      for (int i = 0; i < profileSteps; i++) {
-        RunMetadata.Builder trace = RunMetadata.newBuilder();
-        trainer.step(trace);
-        for (DeviceStepStats device : trace.getStepStats().getDevStatsList()) {
-          for (NodeExecStats node : device.getNodeStatsList()) {
-            long t = node.getAllEndRelMicros();
-            micros.merge(opType(node), t, Long::sum);
-            total += t;
-          }
+    return withTrainer(split, TrainConfig.BATCH_SIZE, this::profile);
+  }
+
+  private Map<String, Double> profile(Trainer trainer) {
+    for (int i = 0; i < 50; i++) {
+      trainer.step(null); // warm-up: oneDNN picks and caches its kernels
+    }
+    Map<String, Long> micros = new LinkedHashMap<>();
+    long total = 0;
+    for (int i = 0; i < profileSteps; i++) {
+      RunMetadata.Builder trace = RunMetadata.newBuilder();
+      trainer.step(trace);
+      for (DeviceStepStats device : trace.getStepStats().getDevStatsList()) {
+        for (NodeExecStats node : device.getNodeStatsList()) {
+          long t = node.getAllEndRelMicros();
+          micros.merge(opType(node), t, Long::sum);
+          total += t;
         }
       }
-      Map<String, Double> shares = new LinkedHashMap<>();
-      long sum = Math.max(1, total);
-      micros.entrySet().stream()
-          .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
-          .filter(e -> e.getValue() * 1000 >= sum) // under 0.1%: noise
-          .forEach(e -> shares.put(e.getKey(), round4((double) e.getValue() / sum)));
-      return shares;
     }
+    Map<String, Double> shares = new LinkedHashMap<>();
+    long sum = Math.max(1, total);
+    micros.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
+        .filter(e -> e.getValue() * 1000 >= sum) // under 0.1%: noise
+        .forEach(e -> shares.put(e.getKey(), round4((double) e.getValue() / sum)));
+    return shares;
   }
 
   /** "conv/MaxPool = MaxPool(...)" gives "MaxPool"; the node name when there is no label. */

@@ -1,13 +1,10 @@
 package dev.convnet.cli;
 
-import dev.convnet.data.FashionMnist;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ModelConfig.Activation;
 import dev.convnet.model.ModelConfig.Pooling;
 import dev.convnet.run.DataSource;
-import dev.convnet.run.RunDirectory;
 import dev.convnet.run.RunResult;
-import dev.convnet.run.Settings;
 import dev.convnet.run.TrainingRun;
 import dev.convnet.train.Checkpoint;
 import dev.convnet.train.StopSwitch;
@@ -18,7 +15,6 @@ import dev.convnet.train.TrainingProgress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -269,8 +265,6 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainingRun.Request request = resume != null ? resumeRequest() : freshRequest();
-    Precisions.require(
-        request.training() != null ? request.training().precision() : checkpointPrecision());
     StopSwitch stop = new StopSwitch();
     Interrupts.onStop(stop);
     try (TrainingProgress progress = progress()) {
@@ -320,14 +314,11 @@ final class TrainCommand implements Callable<Integer> {
     if (precision != null) {
       training = training.withPrecision(precision);
     }
-    ModelConfig model = askedModel();
-    // Refused before anything is created, the default run directory included.
-    Settings.check(model, training, FashionMnist.TRAIN_SIZE);
-    where.device.resolve();
+    Precisions.require(training.precision());
     return new TrainingRun.Request(
-        model,
+        askedModel(),
         training,
-        runDir != null ? runDir : RunDirectory.createDefault(),
+        runDir, // null: TrainingRun creates runs/<time> once every check has passed
         false,
         force,
         where.device,
@@ -366,11 +357,8 @@ final class TrainCommand implements Callable<Integer> {
               + askedModel().describe()
               + "); resume without network flags");
     }
+    Precisions.require(state.training().precision());
     return new TrainingRun.Request(null, null, resume, true, false, where.device, !noFigures, null);
-  }
-
-  private TrainConfig.Precision checkpointPrecision() {
-    return Checkpoint.readState(resume).training().precision();
   }
 
   private TrainingProgress progress() {
@@ -413,9 +401,5 @@ final class TrainCommand implements Callable<Integer> {
       return CommonOptions.enumValue(
           TrainConfig.Precision.class, value, "precision", "fp32 or bf16");
     }
-  }
-
-  static String lower(Enum<?> value) {
-    return value.name().toLowerCase(Locale.ROOT);
   }
 }

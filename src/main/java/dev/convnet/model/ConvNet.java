@@ -264,17 +264,20 @@ public final class ConvNet implements AutoCloseable {
     try (TFloat32 xs = Tensors.images(xBatch, n);
         TFloat32 ys = Tensors.matrix(yBatch, n, ModelConfig.NUM_CLASSES);
         TFloat32 lr = TFloat32.scalarOf(rate);
-        TFloat32 drop = TFloat32.scalarOf(config.dropout())) {
+        // Without dropout the placeholder's default, 0, holds: no tensor to make each step.
+        TFloat32 drop = config.dropout() > 0 ? TFloat32.scalarOf(config.dropout()) : null) {
       Session.Runner runner =
           session
               .runner()
               .feed(x, xs)
               .feed(yTrue, ys)
               .feed(learningRate, lr)
-              .feed(dropoutRate, drop)
               .addTarget(optimizer)
               .fetch(cost)
               .fetch(accuracy);
+      if (drop != null) {
+        runner.feed(dropoutRate, drop);
+      }
       if (trace == null) {
         try (Result result = runner.run()) {
           return stepResult(result);

@@ -29,6 +29,9 @@ public final class Layers {
   /** ...and pooling (or a strided convolution) takes 2x2 windows, two pixels apart. */
   private static final long[] WINDOW_2X2 = {1, 2, 2, 1};
 
+  /** The same window as the list the op builders of avgPool and conv2d take. */
+  private static final List<Long> WINDOW_2X2_LIST = List.of(1L, 2L, 2L, 1L);
+
   /**
    * Dropout's random ops take seed2 values from here up, apart from the weights' 1, 2, 3...: a
    * network with dropout starts from the same weights as one without.
@@ -114,7 +117,7 @@ public final class Layers {
       Activation activation) {
     Variable<TFloat32> weights = newWeights(filterSize, filterSize, numInputChannels, numFilters);
     Variable<TFloat32> biases = newBiases(numFilters);
-    List<Long> strides = pooling == Pooling.STRIDE ? toList(WINDOW_2X2) : UNIT_STRIDES;
+    List<Long> strides = pooling == Pooling.STRIDE ? WINDOW_2X2_LIST : UNIT_STRIDES;
     Operand<TFloat32> layer = tf.nn.biasAdd(tf.nn.conv2d(input, weights, strides, "SAME"), biases);
     if (poolFirst) {
       layer = activate(pool(layer, pooling), activation);
@@ -140,7 +143,7 @@ public final class Layers {
               .setAttr("padding", "SAME")
               .build()
               .<TFloat32>output(0);
-      case AVG -> tf.nn.avgPool(layer, toList(WINDOW_2X2), toList(WINDOW_2X2), "SAME");
+      case AVG -> tf.nn.avgPool(layer, WINDOW_2X2_LIST, WINDOW_2X2_LIST, "SAME");
       case NONE, STRIDE -> layer;
     };
   }
@@ -208,13 +211,5 @@ public final class Layers {
   private Variable<TFloat32> track(Variable<TFloat32> variable) {
     variables.add(variable);
     return variable;
-  }
-
-  private static List<Long> toList(long[] values) {
-    List<Long> out = new ArrayList<>();
-    for (long v : values) {
-      out.add(v);
-    }
-    return out;
   }
 }

@@ -51,22 +51,6 @@ public final class Exercises {
     }
   }
 
-  /** What each exercise asks, as the tutorial puts it. */
-  public static final List<String> QUESTIONS =
-      List.of(
-          "",
-          "Do repeated runs give exactly the same result?",
-          "Train 10,000 more iterations: better?",
-          "Change the learning rate.",
-          "Change the number and size of filters and the fully-connected neurons.",
-          "Add dropout after the fully-connected layer.",
-          "Swap ReLU and max-pooling; sigmoid; average-pooling.",
-          "Add convolutional and fully-connected layers.",
-          "The smallest configuration that still does well.",
-          "ReLU on the last fully-connected layer.",
-          "No pooling.",
-          "A 2x2 stride in the convolution instead of max-pooling.");
-
   private Exercises() {}
 
   /** Every experiment; with {@code quick}, each trains {@link #QUICK_ITERATIONS} iterations. */

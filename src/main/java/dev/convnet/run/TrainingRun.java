@@ -43,7 +43,8 @@ public final class TrainingRun {
    *
    * @param model the network's shape (a resumed run takes its checkpoint's)
    * @param training every training setting (a resumed run takes its checkpoint's)
-   * @param runDir where the outputs go
+   * @param runDir where the outputs go; null for a new {@code runs/<time>}, created once every
+   *     check has passed
    * @param resume continue the run in {@code runDir} from its checkpoint
    * @param force write into a run directory that holds files
    * @param device where to train
@@ -85,6 +86,10 @@ public final class TrainingRun {
     public Request withForce(boolean value) {
       return new Request(model, training, runDir, resume, value, device, figures, stop);
     }
+
+    public Request withRunDir(Path dir) {
+      return new Request(model, training, dir, resume, force, device, figures, stop);
+    }
   }
 
   private TrainingRun() {}
@@ -95,19 +100,27 @@ public final class TrainingRun {
    * before the data is read.
    */
   public static RunResult run(Request request, DataSource data, TrainingProgress progress) {
-    Path runDir = request.runDir();
     if (!request.resume()) {
-      RunDirectory.check(runDir, request.force());
+      if (request.runDir() != null) {
+        RunDirectory.check(request.runDir(), request.force());
+      }
       Settings.check(request.model(), request.training(), data.trainingImages());
-    } else if (!Files.isDirectory(runDir)) {
-      throw new IllegalArgumentException("--resume " + runDir + ": no such run directory");
+    } else if (!Files.isDirectory(request.runDir())) {
+      throw new IllegalArgumentException(
+          "--resume " + request.runDir() + ": no such run directory");
     }
     String device = request.device().resolve(); // a GPU that is not there, before any change
+    if (request.runDir() == null) {
+      request = request.withRunDir(RunDirectory.createDefault()); // every check has passed
+    }
+    Path runDir = request.runDir();
     try (RunDirectory.Lock lock = RunDirectory.lock(runDir)) {
       Checkpoint.State resumed = request.resume() ? Checkpoint.readState(runDir) : null;
       ModelConfig model = resumed != null ? resumed.model() : request.model();
       TrainConfig training = resumed != null ? resumed.training() : request.training();
-      Settings.check(model, training, data.trainingImages());
+      if (resumed != null) {
+        Settings.check(model, training, data.trainingImages());
+      }
       DataSource.Loaded loaded = data.load(training.validationSize());
       try (ConvNet net = new ConvNet(model, training.seed(), device)) {
         net.initialize();

@@ -71,9 +71,15 @@ public final class ImageInput {
     }
     ImageReader reader = readers.next();
     try {
-      reader.setInput(in, true, true);
-      long width = reader.getWidth(0);
-      long height = reader.getHeight(0);
+      long width;
+      long height;
+      try {
+        reader.setInput(in, true, true);
+        width = reader.getWidth(0);
+        height = reader.getHeight(0);
+      } catch (IOException | RuntimeException e) {
+        throw undecodable(name, e); // a broken or truncated header
+      }
       if (width <= 0 || height <= 0) {
         throw new IllegalArgumentException(name + ": the header gives an empty image");
       }
@@ -86,22 +92,23 @@ public final class ImageInput {
       ImageReadParam param = reader.getDefaultReadParam();
       int step = subsampling(width, height);
       param.setSourceSubsampling(step, step, 0, 0);
-      return prepare(decode(reader, param, name));
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof IllegalArgumentException
-          && String.valueOf(e.getMessage()).startsWith(name)) {
-        throw (IllegalArgumentException) e;
+      try {
+        return prepare(decode(reader, param));
+      } catch (IOException | RuntimeException e) {
+        throw undecodable(name, e); // truncated data, or a decoder's own error on a hostile file
+      } catch (OutOfMemoryError e) {
+        throw new IllegalArgumentException(
+            name + ": too large to decode in this process's memory; scale it down first");
       }
-      // Truncated data, a broken header, or a decoder's own error on a hostile file.
-      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      throw new IllegalArgumentException(
-          name + ": cannot decode the image (" + why.lines().findFirst().orElse("") + ")");
-    } catch (OutOfMemoryError e) {
-      throw new IllegalArgumentException(
-          name + ": too large to decode in this process's memory; scale it down first");
     } finally {
       reader.dispose();
     }
+  }
+
+  private static IllegalArgumentException undecodable(String name, Exception e) {
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new IllegalArgumentException(
+        name + ": cannot decode the image (" + why.lines().findFirst().orElse("") + ")");
   }
 
   /** Every n-th pixel in each direction, so the decoded image stays within the decode bounds. */
@@ -115,8 +122,7 @@ public final class ImageInput {
    * The first frame (an animated GIF's too). A CMYK JPEG, which Java's decoder will not turn into
    * RGB, is read as its raw channels and converted here.
    */
-  private static BufferedImage decode(ImageReader reader, ImageReadParam param, String name)
-      throws IOException {
+  private static BufferedImage decode(ImageReader reader, ImageReadParam param) throws IOException {
     try {
       return reader.read(0, param);
     } catch (IOException e) {

@@ -113,8 +113,6 @@ public final class Checkpoint {
       if (state.model() == null || state.training() == null || state.history() == null) {
         throw new JsonParseException("incomplete");
       }
-      // Records check their fields only when built by a constructor: Gson's reflection does call
-      // it.
       return state;
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(

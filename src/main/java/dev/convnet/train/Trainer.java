@@ -42,13 +42,10 @@ public final class Trainer {
   private final float[] yBatch;
   private long totalIterations;
   private int lastBatchSize;
+  private float lastRate;
   private double trainSeconds;
-
-  private final float[] recentAccuracy = new float[RUNNING_WINDOW];
-  private final float[] recentCost = new float[RUNNING_WINDOW];
-  private long recentCount;
-  private double recentAccuracySum;
-  private double recentCostSum;
+  private final RecentMean recentAccuracy = new RecentMean(RUNNING_WINDOW);
+  private final RecentMean recentCost = new RecentMean(RUNNING_WINDOW);
 
   /** When the optimize call under way started (System.nanoTime), or 0 outside optimize. */
   private long optimizeStart;
@@ -142,6 +139,7 @@ public final class Trainer {
       augmentation.apply(xBatch, n, train.imageSize(), i);
     }
     float rate = schedule.rate(i);
+    lastRate = rate;
     ConvNet.StepResult step = net.trainStep(xBatch, yBatch, n, rate, trace);
     if (!Float.isFinite(step.cost())) {
       throw new DivergedException(
@@ -165,27 +163,17 @@ public final class Trainer {
     try {
       while (totalIterations < end) {
         long i = totalIterations;
-        float rate = schedule.rate(i);
         ConvNet.StepResult step = step(null);
-        int slot = (int) (recentCount++ % RUNNING_WINDOW);
-        recentAccuracySum += step.accuracy() - recentAccuracy[slot];
-        recentAccuracy[slot] = step.accuracy();
-        recentCostSum += step.cost() - recentCost[slot];
-        recentCost[slot] = step.cost();
-        progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), runningAccuracy());
+        recentAccuracy.add(step.accuracy());
+        recentCost.add(step.cost());
+        progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), recentAccuracy.mean());
         if (i % PRINT_EVERY == 0) {
           // As the notebook does: the accuracy on this batch after the step.
           float acc = net.accuracy(xBatch, yBatch, lastBatchSize);
           progress.println(Formats.iterationLine(i + 1, acc));
-          double window = Math.min(recentCount, RUNNING_WINDOW);
           History.Step logged =
               new History.Step(
-                  i + 1,
-                  step.cost(),
-                  acc,
-                  rate,
-                  recentCostSum / window,
-                  recentAccuracySum / window);
+                  i + 1, step.cost(), acc, lastRate, recentCost.mean(), recentAccuracy.mean());
           history.steps().add(logged);
           listeners.forEach(l -> l.loggedStep(logged));
         }
@@ -206,9 +194,26 @@ public final class Trainer {
     }
   }
 
-  private double runningAccuracy() {
-    long n = Math.min(recentCount, RUNNING_WINDOW);
-    return n == 0 ? 0 : recentAccuracySum / n;
+  /** The mean of the last {@code size} values added, kept as a running sum. */
+  private static final class RecentMean {
+    private final float[] values;
+    private long count;
+    private double sum;
+
+    RecentMean(int size) {
+      values = new float[size];
+    }
+
+    void add(float value) {
+      int slot = (int) (count++ % values.length);
+      sum += value - values[slot];
+      values[slot] = value;
+    }
+
+    double mean() {
+      long n = Math.min(count, values.length);
+      return n == 0 ? 0 : sum / n;
+    }
   }
 
   /** The predicted class of every image of {@code set}, in batches of the config's size. */
