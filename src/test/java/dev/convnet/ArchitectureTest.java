@@ -10,8 +10,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: command line → the run's orchestration → training, figures and
- * serving (which do not know each other) → the results they share → the model → the data.
+ * Dependencies point one way: command line → the run's orchestration and the benchmark → training,
+ * figures and serving (which do not know each other) → the results they share → the model → the
+ * data → the settings' common exception.
  */
 class ArchitectureTest {
   private static final JavaClasses MAIN =
@@ -34,6 +35,8 @@ class ArchitectureTest {
         .definedBy("dev.convnet.cli..")
         .layer("run")
         .definedBy("dev.convnet.run..")
+        .layer("bench")
+        .definedBy("dev.convnet.bench..")
         .layer("train")
         .definedBy("dev.convnet.train..")
         .layer("viz")
@@ -46,20 +49,27 @@ class ArchitectureTest {
         .definedBy("dev.convnet.model..")
         .layer("data")
         .definedBy("dev.convnet.data..")
+        .layer("common")
+        .definedBy("dev.convnet.common..")
         .whereLayer("cli")
         .mayNotBeAccessedByAnyLayer()
         .whereLayer("run")
         .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("bench")
+        .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("train")
-        .mayOnlyBeAccessedByLayers("run", "cli")
+        .mayOnlyBeAccessedByLayers("run", "bench", "cli")
         .whereLayer("viz")
         .mayOnlyBeAccessedByLayers("run", "cli")
         .whereLayer("serve")
-        .mayOnlyBeAccessedByLayers("run", "cli")
+        .mayOnlyBeAccessedByLayers("run", "bench", "cli")
         .whereLayer("results")
-        .mayOnlyBeAccessedByLayers("train", "viz", "serve", "run", "cli")
+        .mayOnlyBeAccessedByLayers("train", "viz", "serve", "run", "bench", "cli")
         .whereLayer("model")
-        .mayOnlyBeAccessedByLayers("results", "train", "viz", "serve", "run", "cli")
+        .mayOnlyBeAccessedByLayers("results", "train", "viz", "serve", "run", "bench", "cli")
+        .whereLayer("data")
+        .mayOnlyBeAccessedByLayers(
+            "model", "results", "train", "viz", "serve", "run", "bench", "cli")
         .check(MAIN);
   }
 }

@@ -1,13 +1,9 @@
 package dev.convnet.cli;
 
 import dev.convnet.model.Device;
-import dev.convnet.train.TrainConfig;
 import java.nio.file.Path;
-import java.util.Locale;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /** Options several commands share, as picocli mixins. */
 final class CommonOptions {
@@ -39,12 +35,10 @@ final class CommonOptions {
     @Option(
         names = "--device",
         paramLabel = "WHERE",
-        defaultValue = "auto",
-        converter = DeviceConverter.class,
         description =
             "auto (a GPU when TensorFlow sees one, else the CPU), cpu, or gpu (fails at once when"
                 + " there is none). Default: ${DEFAULT-VALUE}.")
-    Device device;
+    Device device = Device.AUTO;
   }
 
   /** {@code --model} and {@code --device}: a SavedModel to load and where to run it. */
@@ -59,31 +53,15 @@ final class CommonOptions {
     @Mixin Where where = new Where();
   }
 
-  /** {@code --precision} where fp32 is the default (bench, evaluate). */
+  /** {@code --precision}. */
   static final class PrecisionChoice {
     @Option(
         names = "--precision",
         paramLabel = "P",
-        converter = TrainCommand.PrecisionConverter.class,
-        description = "fp32 or bf16 (see train --help). Default: fp32.")
-    TrainConfig.Precision precision = TrainConfig.Precision.FP32;
-  }
-
-  /** Device names in any case. */
-  static final class DeviceConverter implements ITypeConverter<Device> {
-    @Override
-    public Device convert(String value) {
-      return enumValue(Device.class, value, "device", "auto, cpu or gpu");
-    }
-  }
-
-  /** {@code value} as a constant of {@code type}, in any case, or a line naming the choices. */
-  static <E extends Enum<E>> E enumValue(Class<E> type, String value, String what, String choices) {
-    try {
-      return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(
-          "unknown " + what + " '" + value + "' (choose " + choices + ")");
-    }
+        description =
+            "fp32 (exact, reproducible), bf16 (oneDNN computes convolutions and matrix products in"
+                + " bfloat16; faster only on CPUs with AMX), or auto (bf16 with AMX, else fp32)."
+                + " Default: ${DEFAULT-VALUE}.")
+    Precisions.Choice precision = Precisions.Choice.FP32;
   }
 }

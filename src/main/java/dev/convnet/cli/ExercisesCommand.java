@@ -1,10 +1,10 @@
 package dev.convnet.cli;
 
+import dev.convnet.results.DocBlock;
 import dev.convnet.results.Formats;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.Exercises;
 import dev.convnet.run.RunDirectory;
-import dev.convnet.viz.ExerciseChart;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,6 +57,20 @@ final class ExercisesCommand implements Callable<Integer> {
       description = "Run only these exercises, such as --only 6,8.")
   List<Integer> only;
 
+  /** The block of a docs page that {@code --doc} replaces. */
+  static final String DOC_BLOCK = "exercises-table";
+
+  @Option(
+      names = "--doc",
+      paramLabel = "PAGE",
+      description =
+          "Also write the table into this Markdown page, between its <!-- begin "
+              + DOC_BLOCK
+              + " --> and <!-- end "
+              + DOC_BLOCK
+              + " --> lines (docs/exercises.md).")
+  Path doc;
+
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
@@ -67,6 +83,9 @@ final class ExercisesCommand implements Callable<Integer> {
     if (experiments.isEmpty()) {
       throw new IllegalArgumentException(
           "--only " + only + " names no exercise (they run from 1 to 11)");
+    }
+    if (doc != null && !Files.isRegularFile(doc)) {
+      throw new IllegalArgumentException("--doc " + doc + ": no such page");
     }
     if (out != null) {
       RunDirectory.check(out, force);
@@ -82,48 +101,36 @@ final class ExercisesCommand implements Callable<Integer> {
             : " of the default recipe's length",
         folder);
     print.flush();
+    UnaryOperator<String> flags =
+        FlagNames.of(spec.root().subcommands().get("train").getCommandSpec());
     List<Exercises.Outcome> outcomes =
         Exercises.run(
             experiments,
             folder,
             DataSource.fashionMnist(dataOptions.dataDir),
             o -> {
+              String changes = o.experiment().describe(flags);
               print.printf(
                   Locale.ROOT,
                   "Exercise %2d  %-48s %s (%d)  %4.0f s  %,9d parameters%n",
                   o.experiment().exercise(),
-                  o.experiment().flags().isEmpty() ? "(default recipe)" : o.experiment().flags(),
+                  changes.isEmpty() ? "(default recipe)" : changes,
                   Formats.percent(o.testAccuracy()),
                   o.result().test().correct(),
                   o.trainSeconds(),
                   o.parameters());
               print.flush();
             });
-    String table = Exercises.table(outcomes);
-    Files.writeString(folder.resolve("exercises.md"), table);
-    List<ExerciseChart.Point> sweep =
-        outcomes.stream()
-            .filter(o -> o.experiment().exercise() == 8 || o.experiment().flags().isEmpty())
-            .map(
-                o ->
-                    new ExerciseChart.Point(
-                        o.experiment().model().numFilters1()
-                            + "/"
-                            + o.experiment().model().numFilters2()
-                            + "/"
-                            + o.experiment().model().fcSize(),
-                        o.parameters(),
-                        o.testAccuracy()))
-            .toList();
-    if (sweep.size() > 1) {
-      ExerciseChart.write(folder.resolve("exercise8.png"), sweep);
-    }
+    List<Path> written = Exercises.write(folder, outcomes, flags);
     print.println();
-    print.print(table);
+    print.print(Files.readString(written.get(0)));
+    if (doc != null) {
+      DocBlock.replace(doc, DOC_BLOCK, Files.readString(written.get(0)));
+      written = new java.util.ArrayList<>(written);
+      written.add(doc);
+    }
     print.println(
-        "Wrote "
-            + folder.resolve("exercises.md")
-            + (sweep.size() > 1 ? " and " + folder.resolve("exercise8.png") : ""));
+        "Wrote " + written.stream().map(Path::toString).collect(Collectors.joining(", ")));
     print.flush();
     return 0;
   }

@@ -1,5 +1,6 @@
 package dev.convnet.cli;
 
+import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.results.Evaluation;
 import dev.convnet.run.Report;
@@ -11,7 +12,6 @@ import dev.convnet.viz.NamedTensors;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,28 +42,21 @@ final class FiguresCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (Files.isRegularFile(runDir)) {
-      throw new IllegalArgumentException(
-          "--run-dir " + runDir + " is a file; give the run's folder, such as runs/<timestamp>");
+      throw new InvalidSettingException(
+          "runDir",
+          "{runDir} " + runDir + " is a file; give the run's folder, such as runs/<timestamp>");
     }
     RunRecord record = RunRecord.read(runDir);
     FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     Path savedModel = runDir.resolve(TrainingRun.SAVED_MODEL_DIR);
     try (SavedModelClassifier model = SavedModelClassifier.load(savedModel)) {
       Evaluation test = model.evaluate(data.test());
-      Path figuresDir = runDir.resolve(TrainingRun.FIGURES_DIR);
-      List<Figures.Figure> figures =
-          Figures.drawAll(
-              figuresDir,
-              new NamedTensors(model.session()),
-              data.train(),
-              data.test(),
-              test,
-              record.history());
-      Path report = Report.write(runDir, TrainingRun.FIGURES_DIR, figures, record);
+      Figures.Inputs inputs = new Figures.Inputs(data.train(), data.test(), test, record.history());
+      String drawn =
+          Report.drawWithFigures(runDir, new NamedTensors(model.session()), inputs, record);
       PrintWriter out = spec.commandLine().getOut();
       out.println(test.accuracyLine("Test-Set"));
-      out.println(
-          "Figures: " + figures.size() + " PNG files in " + figuresDir + "; open " + report);
+      out.println(drawn);
       out.flush();
     }
     return 0;

@@ -1,5 +1,6 @@
 package dev.convnet.cli;
 
+import dev.convnet.common.InvalidSettingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -51,6 +52,7 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(Main::oneLineError);
     cl.setParameterExceptionHandler(Main::badUsage);
     return cl;
@@ -65,7 +67,10 @@ public final class Main implements Runnable {
   private static int oneLineError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
     boolean verbose = parsed.hasMatchedOption("--verbose");
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String message =
+        e instanceof InvalidSettingException invalid
+            ? invalid.render(FlagNames.of(cl.getCommandSpec()))
+            : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     err.println("convnet: error: " + message.lines().findFirst().orElse(""));
     if (verbose) {
       e.printStackTrace(err);

@@ -1,10 +1,10 @@
 package dev.convnet.cli;
 
+import dev.convnet.results.Machine;
 import dev.convnet.train.TrainConfig.Precision;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code --precision}: oneDNN reads {@code ONEDNN_DEFAULT_FPMATH_MODE} once, when TensorFlow
@@ -14,17 +14,48 @@ final class Precisions {
   /** The variable oneDNN reads; BF16 lets it compute f32 convolutions and matmuls in bf16. */
   static final String FPMATH_ENV = "ONEDNN_DEFAULT_FPMATH_MODE";
 
-  /** CPU flags of bf16 arithmetic (Linux /proc/cpuinfo names). */
-  private static final String[] BF16_FLAGS = {"avx512_bf16", "amx_bf16"};
+  /** What a user may ask for: a precision, or auto (bf16 where the CPU has AMX, else fp32). */
+  enum Choice {
+    FP32,
+    BF16,
+    AUTO;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   private Precisions() {}
 
-  /** Refuses {@code asked} in one line when this CPU or this process cannot give it. */
-  static void require(Precision asked) {
-    require(asked, cpuHasBf16(), System.getenv().getOrDefault(FPMATH_ENV, ""));
+  /** The precision {@code choice} means on this CPU, refused in one line if it cannot run. */
+  static Precision resolve(Choice choice, PrintWriter err) {
+    return resolve(
+        choice, Machine.cpuFeatures(), System.getenv().getOrDefault(FPMATH_ENV, ""), err);
   }
 
-  /** {@link #require(Precision)} for a CPU with or without bf16 units and a given math mode. */
+  /** {@link #resolve(Choice, PrintWriter)} for given CPU features and math mode. */
+  static Precision resolve(
+      Choice choice, Map<String, Boolean> features, String fpmathMode, PrintWriter err) {
+    boolean amx = features.getOrDefault("amx_bf16", false);
+    boolean bf16Units = amx || features.getOrDefault("avx512_bf16", false);
+    Precision precision =
+        switch (choice) {
+          case FP32 -> Precision.FP32;
+          case BF16 -> Precision.BF16;
+          case AUTO -> amx ? Precision.BF16 : Precision.FP32; // faster only with AMX, as measured
+        };
+    require(precision, bf16Units, fpmathMode);
+    if (choice == Choice.BF16 && !amx) {
+      err.println(
+          "convnet: note: bf16 measured slower than fp32 on a CPU without AMX, as this one is;"
+              + " --precision auto picks the faster one");
+      err.flush();
+    }
+    return precision;
+  }
+
+  /** Refuses {@code asked} in one line when a CPU with or without bf16 units cannot give it. */
   static void require(Precision asked, boolean cpuHasBf16, String fpmathMode) {
     boolean bf16Mode = "BF16".equalsIgnoreCase(fpmathMode);
     if (asked == Precision.BF16) {
@@ -46,18 +77,9 @@ final class Precisions {
     }
   }
 
-  /** Whether the CPU lists a bf16 flag (false where there is no /proc/cpuinfo). */
+  /** Whether the CPU has bf16 arithmetic units. */
   static boolean cpuHasBf16() {
-    try {
-      String info = Files.readString(Path.of("/proc/cpuinfo")).toLowerCase(Locale.ROOT);
-      for (String flag : BF16_FLAGS) {
-        if (info.contains(" " + flag)) {
-          return true;
-        }
-      }
-    } catch (IOException e) {
-      return false;
-    }
-    return false;
+    Map<String, Boolean> f = Machine.cpuFeatures();
+    return f.getOrDefault("amx_bf16", false) || f.getOrDefault("avx512_bf16", false);
   }
 }

@@ -1,5 +1,6 @@
 package dev.convnet.data;
 
+import dev.convnet.common.InvalidSettingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,7 @@ public final class FashionMnist {
   /** Training images in the official files (the test set has 10,000). */
   public static final int TRAIN_SIZE = 60_000;
 
-  /** Environment variable that names a data folder, as {@code --data-dir} does. */
+  /** Environment variable that names a data folder, as the {@code dataDir} setting does. */
   public static final String DATA_DIR_ENV = "FASHION_MNIST_DIR";
 
   /** The project's own data folder, relative to the working directory. */
@@ -115,7 +116,7 @@ public final class FashionMnist {
 
   /**
    * The folders searched, in order: {@code $FASHION_MNIST_DIR}, {@code data/fashion-mnist},
-   * Debian's folder. An explicit {@code --data-dir} replaces the search: it alone is used.
+   * Debian's folder. An explicit {@code dataDir} replaces the search: it alone is used.
    */
   public static List<Path> searchPath(Path dataDir) {
     if (dataDir != null) {
@@ -148,8 +149,9 @@ public final class FashionMnist {
   /** The folder to load from ({@code dataDir} may be null), or a one-line error. */
   public static Path locateOrFail(Path dataDir) {
     if (dataDir != null && Files.isRegularFile(dataDir)) {
-      throw new DataException(
-          "--data-dir " + dataDir + " is a file; give the folder that holds the four IDX files");
+      throw new InvalidSettingException(
+          "dataDir",
+          "{dataDir} " + dataDir + " is a file; give the folder that holds the four IDX files");
     }
     return locateOrFail(searchPath(dataDir));
   }
@@ -162,11 +164,12 @@ public final class FashionMnist {
     return locate(dirs)
         .orElseThrow(
             () ->
-                new DataException(
+                new InvalidSettingException(
+                    "dataDir",
                     "Fashion-MNIST not found in "
                         + dirs
                         + "; install it with 'sudo apt-get install dataset-fashion-mnist'"
-                        + " or run scripts/fetch-data (or point --data-dir / "
+                        + " or run scripts/fetch-data (or point {dataDir} or "
                         + DATA_DIR_ENV
                         + " at a folder with the four IDX files)"));
   }

@@ -42,11 +42,6 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
         imageSize);
   }
 
-  /** Pixel {@code i} of image {@code index} scaled from 0-255 to [0, 1]. */
-  public float pixel(int index, int i) {
-    return (pixels[index * pixelsPerImage() + i] & 0xFF) / 255f;
-  }
-
   /** Writes image {@code index} scaled to [0, 1] into {@code out} at {@code offset}. */
   public void copyImage(int index, float[] out, int offset) {
     int p = pixelsPerImage();

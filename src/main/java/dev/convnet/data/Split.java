@@ -5,9 +5,6 @@ package dev.convnet.data;
  * stay for training; the test set is untouched.
  */
 public record Split(ImageSet train, ImageSet validation, ImageSet test) {
-  /** The notebook's validation size. */
-  public static final int NOTEBOOK_VALIDATION_SIZE = 5_000;
-
   public static Split of(FashionMnist.Data data, int validationSize) {
     ImageSet all = data.train();
     if (validationSize < 0 || validationSize >= all.size()) {

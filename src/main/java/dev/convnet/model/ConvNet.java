@@ -228,9 +228,9 @@ public final class ConvNet implements AutoCloseable {
   }
 
   /**
-   * Two intra-op threads and one inter-op thread: this small graph has little parallelism between
-   * ops, and these settings measured fastest on two cores. Soft placement lets ops without a GPU
-   * kernel fall back to the CPU when the graph is pinned to a GPU.
+   * One intra-op thread per core and one inter-op thread: this small graph has little parallelism
+   * between ops, and these settings measured fastest on two cores. Soft placement lets ops without
+   * a GPU kernel fall back to the CPU when the graph is pinned to a GPU.
    */
   static ConfigProto sessionConfig(boolean softPlacement) {
     int cores = Runtime.getRuntime().availableProcessors();

@@ -1,5 +1,10 @@
 package dev.convnet.model;
 
+import dev.convnet.common.InvalidSettingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -15,14 +20,28 @@ public enum Device {
   CPU,
   GPU;
 
+  @Override
+  public String toString() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   public static final String CPU_NAME = "/device:CPU:0";
   public static final String GPU_NAME = "/device:GPU:0";
 
-  /** What a GPU run needs, named in the error when none is visible. */
-  public static final String GPU_REQUIREMENTS =
-      "TensorFlow sees no GPU: --device gpu needs the CUDA build"
-          + " (mvn -Pgpu, tensorflow-core-native linux-x86_64-gpu), CUDA 12 libraries and cuDNN 9 on the library path,"
-          + " and an NVIDIA driver; see README 'Running on a GPU', or use --device cpu";
+  /** What a GPU run needs, named in the error when the CPU build runs. */
+  static final String GPU_REQUIREMENTS =
+      "TensorFlow sees no GPU: {device} gpu needs the CUDA build (mvn -Pgpu,"
+          + " tensorflow-core-native linux-x86_64-gpu), CUDA 12 libraries and cuDNN 9 on the"
+          + " library path, and an NVIDIA driver; see docs/gpu.md, or use {device} cpu";
+
+  /** Where Debian, Ubuntu and RHEL put the driver's CUDA library. */
+  private static final List<Path> LIBCUDA =
+      List.of(
+          Path.of("/usr/lib/x86_64-linux-gnu/libcuda.so.1"),
+          Path.of("/usr/lib64/libcuda.so.1"),
+          Path.of("/usr/lib/libcuda.so.1"));
+
+  private static String probeError = "";
 
   private static Boolean gpuSeen;
 
@@ -46,6 +65,7 @@ public enum Device {
       } catch (RuntimeException e) {
         // "Cannot assign a device ... CUDA is not enabled" or no such device.
         gpuSeen = false;
+        probeError = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
       }
     }
     return gpuSeen;
@@ -59,12 +79,49 @@ public enum Device {
       case CPU -> CPU_NAME;
       case GPU -> {
         if (!gpuAvailable()) {
-          throw new IllegalStateException(GPU_REQUIREMENTS);
+          throw new InvalidSettingException(
+              "device", whyNoGpu(cudaBuild(), driverPresent(), probeError));
         }
         yield GPU_NAME;
       }
       case AUTO -> gpuAvailable() ? GPU_NAME : CPU_NAME;
     };
+  }
+
+  /**
+   * Why {@code gpu} cannot run: the CPU build cannot use a GPU at all; the CUDA build says what it
+   * is missing.
+   */
+  static String whyNoGpu(boolean cudaBuild, boolean driverPresent, String probeError) {
+    if (!cudaBuild) {
+      return GPU_REQUIREMENTS;
+    }
+    if (!driverPresent) {
+      return "TensorFlow's CUDA build found no GPU: no CUDA driver found (libcuda.so.1 is not"
+          + " installed or not on the library path); install the NVIDIA driver, or use {device}"
+          + " cpu";
+    }
+    return "TensorFlow's CUDA build found no usable GPU although an NVIDIA driver is installed ("
+        + probeError
+        + "); check CUDA 12 and cuDNN 9 on the library path, or use {device} cpu";
+  }
+
+  /** Whether this process runs TensorFlow's CUDA natives (the gpu profile's jar). */
+  static boolean cudaBuild() {
+    return System.getProperty("java.class.path", "").contains("linux-x86_64-gpu");
+  }
+
+  private static boolean driverPresent() {
+    if (Files.exists(Path.of("/proc/driver/nvidia/version"))) {
+      return true;
+    }
+    List<Path> places = new ArrayList<>(LIBCUDA);
+    for (String dir : System.getenv().getOrDefault("LD_LIBRARY_PATH", "").split(":")) {
+      if (!dir.isEmpty()) {
+        places.add(Path.of(dir, "libcuda.so.1"));
+      }
+    }
+    return places.stream().anyMatch(Files::exists);
   }
 
   /** The spec that pins a graph's ops to {@code resolved} (a name from {@link #resolve()}). */

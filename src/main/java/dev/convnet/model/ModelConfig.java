@@ -1,6 +1,9 @@
 package dev.convnet.model;
 
+import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.ImageSet;
+import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The network's shape: cell In [2] (filter sizes and counts, fc_size) and the variants the
@@ -33,6 +36,21 @@ public record ModelConfig(
     Activation activation,
     boolean reluLast,
     float dropout) {
+
+  /** In [2]: convolution filters of layer 1 are 5 x 5 pixels. */
+  public static final int FILTER_SIZE1 = 5;
+
+  /** In [2]: there are 16 of these filters. */
+  public static final int NUM_FILTERS1 = 16;
+
+  /** In [2]: convolution filters of layer 2 are 5 x 5 pixels. */
+  public static final int FILTER_SIZE2 = 5;
+
+  /** In [2]: there are 36 of these filters. */
+  public static final int NUM_FILTERS2 = 36;
+
+  /** In [2]: number of neurons in the fully-connected layer. */
+  public static final int FC_SIZE = 128;
 
   /** In [4]: pixels along each side of a Fashion-MNIST image. */
   public static final int IMG_SIZE = 28;
@@ -74,14 +92,15 @@ public record ModelConfig(
   }
 
   public ModelConfig {
-    requireOddPositive("--filter-size1", filterSize1);
-    requireOddPositive("--filter-size2", filterSize2);
-    requirePositive("--num-filters1", numFilters1);
-    requirePositive("--num-filters2", numFilters2);
-    requirePositive("--fc-size", fcSize);
+    requireOddPositive("filterSize1", filterSize1);
+    requireOddPositive("filterSize2", filterSize2);
+    requirePositive("numFilters1", numFilters1);
+    requirePositive("numFilters2", numFilters2);
+    requirePositive("fcSize", fcSize);
     if (convLayers < MIN_CONV_LAYERS || convLayers > MAX_CONV_LAYERS) {
-      throw new IllegalArgumentException(
-          "--conv-layers must be between "
+      throw new InvalidSettingException(
+          "convLayers",
+          "{convLayers} must be between "
               + MIN_CONV_LAYERS
               + " and "
               + MAX_CONV_LAYERS
@@ -89,72 +108,134 @@ public record ModelConfig(
               + convLayers);
     }
     if (fcLayers < 1 || fcLayers > MAX_FC_LAYERS) {
-      throw new IllegalArgumentException(
-          "--fc-layers must be between 1 and " + MAX_FC_LAYERS + ", got " + fcLayers);
+      throw new InvalidSettingException(
+          "fcLayers", "{fcLayers} must be between 1 and " + MAX_FC_LAYERS + ", got " + fcLayers);
     }
     if (pooling == null || activation == null) {
-      throw new IllegalArgumentException("pooling and activation must be given");
+      throw new InvalidSettingException(
+          pooling == null ? "pooling" : "activation", "{pooling} and {activation} must be given");
     }
     if (poolFirst && (pooling == Pooling.NONE || pooling == Pooling.STRIDE)) {
-      throw new IllegalArgumentException(
-          "--pool-first needs a pooling op; --pooling "
-              + pooling.name().toLowerCase()
+      throw new InvalidSettingException(
+          "poolFirst",
+          "{poolFirst} needs a pooling op; {pooling} "
+              + pooling.name().toLowerCase(Locale.ROOT)
               + " has none");
     }
     if (!(dropout >= 0 && dropout < 1)) {
-      throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+      throw new InvalidSettingException("dropout", "{dropout} must be in [0, 1), got " + dropout);
     }
   }
 
   /** The notebook's network: 5x5x16, 5x5x36, fc 128, max-pooling, ReLU, no dropout. */
   public static ModelConfig notebook() {
-    return new ModelConfig(5, 16, 5, 36, 128, 2, 1, Pooling.MAX, false, Activation.RELU, false, 0f);
+    return NOTEBOOK;
   }
 
-  /** The same network with other filter sizes and counts and fc size (In [2]). */
-  public ModelConfig withSizes(
-      int newFilterSize1,
-      int newNumFilters1,
-      int newFilterSize2,
-      int newNumFilters2,
-      int newFcSize) {
-    return new ModelConfig(
-        newFilterSize1,
-        newNumFilters1,
-        newFilterSize2,
-        newNumFilters2,
-        newFcSize,
-        convLayers,
-        fcLayers,
-        pooling,
-        poolFirst,
-        activation,
-        reluLast,
-        dropout);
+  private static final ModelConfig NOTEBOOK = new Editable().build();
+
+  public ModelConfig withFilterSize1(int value) {
+    return edit(e -> e.filterSize1 = value);
   }
 
-  /** The same sizes with the exercises' variants. */
-  public ModelConfig withVariants(
-      int newConvLayers,
-      int newFcLayers,
-      Pooling newPooling,
-      boolean newPoolFirst,
-      Activation newActivation,
-      boolean newReluLast,
-      float newDropout) {
-    return new ModelConfig(
-        filterSize1,
-        numFilters1,
-        filterSize2,
-        numFilters2,
-        fcSize,
-        newConvLayers,
-        newFcLayers,
-        newPooling,
-        newPoolFirst,
-        newActivation,
-        newReluLast,
-        newDropout);
+  public ModelConfig withNumFilters1(int value) {
+    return edit(e -> e.numFilters1 = value);
+  }
+
+  public ModelConfig withFilterSize2(int value) {
+    return edit(e -> e.filterSize2 = value);
+  }
+
+  public ModelConfig withNumFilters2(int value) {
+    return edit(e -> e.numFilters2 = value);
+  }
+
+  public ModelConfig withFcSize(int value) {
+    return edit(e -> e.fcSize = value);
+  }
+
+  public ModelConfig withConvLayers(int value) {
+    return edit(e -> e.convLayers = value);
+  }
+
+  public ModelConfig withFcLayers(int value) {
+    return edit(e -> e.fcLayers = value);
+  }
+
+  public ModelConfig withPooling(Pooling value) {
+    return edit(e -> e.pooling = value);
+  }
+
+  public ModelConfig withPoolFirst(boolean value) {
+    return edit(e -> e.poolFirst = value);
+  }
+
+  public ModelConfig withActivation(Activation value) {
+    return edit(e -> e.activation = value);
+  }
+
+  public ModelConfig withReluLast(boolean value) {
+    return edit(e -> e.reluLast = value);
+  }
+
+  public ModelConfig withDropout(float value) {
+    return edit(e -> e.dropout = value);
+  }
+
+  private ModelConfig edit(Consumer<Editable> change) {
+    Editable e = new Editable(this);
+    change.accept(e);
+    return e.build();
+  }
+
+  /** A mutable copy, so each wither changes one field and the record is built in one place. */
+  private static final class Editable {
+    // The notebook's network: In [2]'s sizes, and the exercises' variants switched off.
+    int filterSize1 = FILTER_SIZE1;
+    int numFilters1 = NUM_FILTERS1;
+    int filterSize2 = FILTER_SIZE2;
+    int numFilters2 = NUM_FILTERS2;
+    int fcSize = FC_SIZE;
+    int convLayers = 2;
+    int fcLayers = 1;
+    Pooling pooling = Pooling.MAX;
+    boolean poolFirst = false;
+    Activation activation = Activation.RELU;
+    boolean reluLast = false;
+    float dropout = 0f;
+
+    Editable() {}
+
+    Editable(ModelConfig c) {
+      filterSize1 = c.filterSize1;
+      numFilters1 = c.numFilters1;
+      filterSize2 = c.filterSize2;
+      numFilters2 = c.numFilters2;
+      fcSize = c.fcSize;
+      convLayers = c.convLayers;
+      fcLayers = c.fcLayers;
+      pooling = c.pooling;
+      poolFirst = c.poolFirst;
+      activation = c.activation;
+      reluLast = c.reluLast;
+      dropout = c.dropout;
+    }
+
+    ModelConfig build() {
+      return new ModelConfig(
+          filterSize1,
+          numFilters1,
+          filterSize2,
+          numFilters2,
+          fcSize,
+          convLayers,
+          fcLayers,
+          pooling,
+          poolFirst,
+          activation,
+          reluLast,
+          dropout);
+    }
   }
 
   /** The side of the last convolutional layer's output, from 28 and one halving per layer. */
@@ -189,16 +270,17 @@ public record ModelConfig(
     return sb.toString();
   }
 
-  private static void requirePositive(String flag, int value) {
+  private static void requirePositive(String field, int value) {
     if (value <= 0) {
-      throw new IllegalArgumentException(flag + " must be positive, got " + value);
+      throw new InvalidSettingException(field, "{" + field + "} must be positive, got " + value);
     }
   }
 
-  private static void requireOddPositive(String flag, int value) {
+  private static void requireOddPositive(String field, int value) {
     if (value <= 0 || value % 2 == 0) {
       // An even filter has no centre pixel, so SAME padding would shift the image.
-      throw new IllegalArgumentException(flag + " must be a positive odd number, got " + value);
+      throw new InvalidSettingException(
+          field, "{" + field + "} must be a positive odd number, got " + value);
     }
   }
 }

@@ -6,14 +6,19 @@ import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ModelConfig.Activation;
 import dev.convnet.model.ModelConfig.Pooling;
 import dev.convnet.results.Formats;
+import dev.convnet.results.Machine;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.TrainConfig.Length;
+import dev.convnet.viz.ExerciseChart;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The tutorial's exercises as experiments: each a set of flags on the notebook's network and the
@@ -33,20 +38,37 @@ public final class Exercises {
   public static final long QUICK_MORE_ITERATIONS = 1_000;
 
   /**
+   * One setting an experiment changes: a field of {@code ModelConfig} or {@code TrainConfig} and
+   * its value as a person writes it ("true" for a switch).
+   */
+  public record Change(String field, String value) {}
+
+  /**
    * One experiment.
    *
    * @param exercise the tutorial's exercise number
-   * @param flags what a user adds to {@code scripts/convnet train} for it
+   * @param changes the settings it changes from the notebook's network and the default recipe
    * @param model the network
    * @param training the training settings
    */
-  public record Experiment(int exercise, String flags, ModelConfig model, TrainConfig training) {
-    /** A folder name: the exercise and its flags. */
+  public record Experiment(
+      int exercise, List<Change> changes, ModelConfig model, TrainConfig training) {
+    /** The changes as {@code name value} pairs, each setting named by {@code name}. */
+    public String describe(UnaryOperator<String> name) {
+      StringBuilder sb = new StringBuilder();
+      for (Change c : changes) {
+        sb.append(sb.length() == 0 ? "" : " ").append(name.apply(c.field()));
+        if (!c.value().equals("true")) {
+          sb.append(' ').append(c.value());
+        }
+      }
+      return sb.toString();
+    }
+
+    /** A folder name: the exercise and its changes. */
     public String slug() {
-      String f =
-          flags.isEmpty()
-              ? "baseline"
-              : flags.replaceAll("[^a-z0-9.]+", "-").replaceAll("^-|-$", "");
+      String f = describe(UnaryOperator.identity()).toLowerCase(Locale.ROOT);
+      f = f.isEmpty() ? "baseline" : f.replaceAll("[^a-z0-9.]+", "-").replaceAll("^-|-$", "");
       return String.format("%02d-%s", exercise, f);
     }
   }
@@ -61,102 +83,69 @@ public final class Exercises {
             ? TrainConfig.DEFAULT.withLength(Length.iterations(QUICK_ITERATIONS))
             : TrainConfig.DEFAULT;
     List<Experiment> list = new ArrayList<>();
-    list.add(new Experiment(1, "", net, base));
-    list.add(new Experiment(1, "--seed 42", net, base.withSeed(TrainConfig.SEED)));
+    list.add(new Experiment(1, List.of(), net, base));
+    list.add(new Experiment(1, changes("seed", 42), net, base.withSeed(TrainConfig.SEED)));
     for (long seed : OTHER_SEEDS) {
-      list.add(new Experiment(1, "--seed " + seed, net, base.withSeed(seed)));
+      list.add(new Experiment(1, changes("seed", seed), net, base.withSeed(seed)));
     }
     long longer =
         quick ? QUICK_ITERATIONS + QUICK_MORE_ITERATIONS : defaultIterations() + MORE_ITERATIONS;
     list.add(
         new Experiment(
-            2, "--iterations " + longer, net, base.withLength(Length.iterations(longer))));
+            2, changes("iterations", longer), net, base.withLength(Length.iterations(longer))));
     for (float rate : new float[] {1e-4f, 5e-4f, 1e-2f}) {
       String plain = new BigDecimal(Float.toString(rate)).stripTrailingZeros().toPlainString();
-      list.add(new Experiment(3, "--learning-rate " + plain, net, base.withLearningRate(rate)));
+      list.add(new Experiment(3, changes("learningRate", plain), net, base.withLearningRate(rate)));
     }
-    list.add(new Experiment(4, sizes(32, 64, 256), net.withSizes(5, 32, 5, 64, 256), base));
     list.add(
         new Experiment(
-            4, "--filter-size1 3 --filter-size2 3", net.withSizes(3, 16, 3, 36, 128), base));
+            4,
+            changes("numFilters1", 32, "numFilters2", 64, "fcSize", 256),
+            net.withNumFilters1(32).withNumFilters2(64).withFcSize(256),
+            base));
+    list.add(
+        new Experiment(
+            4,
+            changes("filterSize1", 3, "filterSize2", 3),
+            net.withFilterSize1(3).withFilterSize2(3),
+            base));
     for (float rate : new float[] {0.25f, 0.5f}) {
-      list.add(
-          new Experiment(
-              5,
-              "--dropout " + rate,
-              variant(net, 2, 1, Pooling.MAX, false, Activation.RELU, false, rate),
-              base));
+      list.add(new Experiment(5, changes("dropout", rate), net.withDropout(rate), base));
     }
+    ModelConfig sigmoid = net.withActivation(Activation.SIGMOID);
+    ModelConfig avg = net.withPooling(Pooling.AVG);
+    list.add(new Experiment(6, changes("poolFirst", true), net.withPoolFirst(true), base));
+    list.add(new Experiment(6, changes("activation", "sigmoid"), sigmoid, base));
     list.add(
         new Experiment(
             6,
-            "--pool-first",
-            variant(net, 2, 1, Pooling.MAX, true, Activation.RELU, false, 0),
+            changes("activation", "sigmoid", "poolFirst", true),
+            sigmoid.withPoolFirst(true),
             base));
+    list.add(new Experiment(6, changes("pooling", "avg"), avg, base));
     list.add(
         new Experiment(
-            6,
-            "--activation sigmoid",
-            variant(net, 2, 1, Pooling.MAX, false, Activation.SIGMOID, false, 0),
-            base));
-    list.add(
-        new Experiment(
-            6,
-            "--activation sigmoid --pool-first",
-            variant(net, 2, 1, Pooling.MAX, true, Activation.SIGMOID, false, 0),
-            base));
-    list.add(
-        new Experiment(
-            6,
-            "--pooling avg",
-            variant(net, 2, 1, Pooling.AVG, false, Activation.RELU, false, 0),
-            base));
-    list.add(
-        new Experiment(
-            6,
-            "--pooling avg --pool-first",
-            variant(net, 2, 1, Pooling.AVG, true, Activation.RELU, false, 0),
-            base));
+            6, changes("pooling", "avg", "poolFirst", true), avg.withPoolFirst(true), base));
+    list.add(new Experiment(7, changes("convLayers", 3), net.withConvLayers(3), base));
+    list.add(new Experiment(7, changes("fcLayers", 2), net.withFcLayers(2), base));
     list.add(
         new Experiment(
             7,
-            "--conv-layers 3",
-            variant(net, 3, 1, Pooling.MAX, false, Activation.RELU, false, 0),
-            base));
-    list.add(
-        new Experiment(
-            7,
-            "--fc-layers 2",
-            variant(net, 2, 2, Pooling.MAX, false, Activation.RELU, false, 0),
-            base));
-    list.add(
-        new Experiment(
-            7,
-            "--conv-layers 3 --fc-layers 2",
-            variant(net, 3, 2, Pooling.MAX, false, Activation.RELU, false, 0),
+            changes("convLayers", 3, "fcLayers", 2),
+            net.withConvLayers(3).withFcLayers(2),
             base));
     for (int[] s : SMALLER) {
       list.add(
-          new Experiment(8, sizes(s[0], s[1], s[2]), net.withSizes(5, s[0], 5, s[1], s[2]), base));
+          new Experiment(
+              8,
+              changes("numFilters1", s[0], "numFilters2", s[1], "fcSize", s[2]),
+              net.withNumFilters1(s[0]).withNumFilters2(s[1]).withFcSize(s[2]),
+              base));
     }
+    list.add(new Experiment(9, changes("reluLast", true), net.withReluLast(true), base));
+    list.add(new Experiment(10, changes("pooling", "none"), net.withPooling(Pooling.NONE), base));
     list.add(
-        new Experiment(
-            9,
-            "--relu-last",
-            variant(net, 2, 1, Pooling.MAX, false, Activation.RELU, true, 0),
-            base));
-    list.add(
-        new Experiment(
-            10,
-            "--pooling none",
-            variant(net, 2, 1, Pooling.NONE, false, Activation.RELU, false, 0),
-            base));
-    list.add(
-        new Experiment(
-            11,
-            "--pooling stride",
-            variant(net, 2, 1, Pooling.STRIDE, false, Activation.RELU, false, 0),
-            base));
+        new Experiment(11, changes("pooling", "stride"), net.withPooling(Pooling.STRIDE), base));
     return list;
   }
 
@@ -165,20 +154,13 @@ public final class Exercises {
       List.of(
           new int[] {8, 16, 64}, new int[] {4, 8, 32}, new int[] {2, 4, 16}, new int[] {1, 2, 8});
 
-  private static String sizes(int filters1, int filters2, int fc) {
-    return "--num-filters1 " + filters1 + " --num-filters2 " + filters2 + " --fc-size " + fc;
-  }
-
-  private static ModelConfig variant(
-      ModelConfig net,
-      int conv,
-      int fc,
-      Pooling pooling,
-      boolean poolFirst,
-      Activation activation,
-      boolean reluLast,
-      float dropout) {
-    return net.withVariants(conv, fc, pooling, poolFirst, activation, reluLast, dropout);
+  /** Changes from alternating field names and values. */
+  private static List<Change> changes(Object... fieldsAndValues) {
+    List<Change> list = new ArrayList<>();
+    for (int i = 0; i < fieldsAndValues.length; i += 2) {
+      list.add(new Change((String) fieldsAndValues[i], String.valueOf(fieldsAndValues[i + 1])));
+    }
+    return List.copyOf(list);
   }
 
   /** The default recipe's length in iterations on the 55,000 training images. */
@@ -223,8 +205,50 @@ public final class Exercises {
     return outcomes;
   }
 
-  /** The Markdown table of {@code outcomes}, with exercise 1's mean and spread over its seeds. */
-  public static String table(List<Outcome> outcomes) {
+  /** The files {@link #write} leaves in its folder. */
+  public static final String TABLE_FILE = "exercises.md";
+
+  public static final String CHART_FILE = "exercise8.png";
+
+  /**
+   * Writes the table of {@code outcomes} ({@link #TABLE_FILE}) and, when exercise 8 ran, its chart
+   * of accuracy against parameters ({@link #CHART_FILE}) into {@code folder}; settings are named by
+   * {@code name}. Returns the files written.
+   */
+  public static List<Path> write(Path folder, List<Outcome> outcomes, UnaryOperator<String> name)
+      throws IOException {
+    List<Path> written = new ArrayList<>();
+    Path table = folder.resolve(TABLE_FILE);
+    Files.writeString(
+        table, Machine.current().stamp("scripts/exercises") + "\n\n" + table(outcomes, name));
+    written.add(table);
+    List<ExerciseChart.Point> sweep =
+        outcomes.stream()
+            .filter(o -> o.experiment().exercise() == 8 || o.experiment().changes().isEmpty())
+            .map(
+                o ->
+                    new ExerciseChart.Point(
+                        o.experiment().model().numFilters1()
+                            + "/"
+                            + o.experiment().model().numFilters2()
+                            + "/"
+                            + o.experiment().model().fcSize(),
+                        o.parameters(),
+                        o.testAccuracy()))
+            .toList();
+    if (sweep.size() > 1) {
+      Path chart = folder.resolve(CHART_FILE);
+      ExerciseChart.write(chart, sweep);
+      written.add(chart);
+    }
+    return written;
+  }
+
+  /**
+   * The Markdown table of {@code outcomes}, each setting named by {@code name}, with exercise 1's
+   * mean and spread over its seeds.
+   */
+  public static String table(List<Outcome> outcomes, UnaryOperator<String> name) {
     StringBuilder md = new StringBuilder();
     boolean quick =
         outcomes.stream()
@@ -232,7 +256,10 @@ public final class Exercises {
                 o ->
                     o.experiment().training().length().equals(Length.iterations(QUICK_ITERATIONS)));
     md.append("Each row is `scripts/convnet train` with its flags")
-        .append(quick ? " and `--iterations " + QUICK_ITERATIONS + "` (a quick pass)" : "")
+        .append(
+            quick
+                ? " and `" + name.apply("iterations") + " " + QUICK_ITERATIONS + "` (a quick pass)"
+                : "")
         .append("; the others are the default recipe's.\n\n");
     md.append("| exercise | flags | test accuracy | training time | parameters |\n");
     md.append("| --- | --- | --- | --- | --- |\n");
@@ -242,9 +269,9 @@ public final class Exercises {
               Locale.ROOT,
               "| %d | %s | %s (%d) | %.0f s | %,d |%n",
               o.experiment().exercise(),
-              o.experiment().flags().isEmpty()
+              o.experiment().changes().isEmpty()
                   ? "(the default recipe)"
-                  : "`" + o.experiment().flags() + "`",
+                  : "`" + o.experiment().describe(name) + "`",
               Formats.percent(o.testAccuracy()),
               o.result().test().correct(),
               o.trainSeconds(),

@@ -4,6 +4,7 @@ import dev.convnet.model.ModelConfig;
 import dev.convnet.results.Formats;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.viz.Figures;
+import dev.convnet.viz.NamedTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,8 @@ import java.util.Map;
 /**
  * {@code report.html}, one page a person reads top to bottom: the answer first (test accuracy with
  * its count, validation, time, speed, where and how it ran), then the pictures that tell how
- * training went, then the notebook's figures in cell order, then every setting once, named as the
- * command line names it. One file plus {@code figures/}; opens from disk, no network, no scripts.
+ * training went, then the notebook's figures in cell order, then every setting once, named as
+ * metrics.json names it. One file plus {@code figures/}; opens from disk, no network, no scripts.
  */
 public final class Report {
   public static final String FILE_NAME = "report.html";
@@ -29,6 +30,19 @@ public final class Report {
       List.of("training_curve.png", "confusion_matrix.png", "example_errors.png");
 
   private Report() {}
+
+  /**
+   * Draws the figures into {@code runDir/figures} and writes the report beside them: what {@code
+   * train} does at its end and {@code figures} does again. Returns the line that says where they
+   * are.
+   */
+  public static String drawWithFigures(
+      Path runDir, NamedTensors tensors, Figures.Inputs inputs, RunRecord record) {
+    Path figuresDir = runDir.resolve(TrainingRun.FIGURES_DIR);
+    List<Figures.Figure> figures = Figures.drawAll(figuresDir, tensors, inputs);
+    Path report = write(runDir, TrainingRun.FIGURES_DIR, figures, record);
+    return "Figures: " + figures.size() + " PNG files in " + figuresDir + "; open " + report;
+  }
 
   /** Writes the report into {@code runDir}; figures are linked relative to it. */
   public static Path write(
@@ -136,16 +150,16 @@ public final class Report {
     return facts;
   }
 
-  /** Every setting once, named by its command-line flag. */
+  /** Every setting once, named as metrics.json names it. */
   static Map<String, String> settings(TrainConfig t, ModelConfig m) {
     Map<String, String> s = new LinkedHashMap<>();
-    s.put("--recipe", t.recipe());
+    s.put("recipe", t.recipe());
     s.put(
-        t.length().unit() == TrainConfig.Length.Unit.EPOCHS ? "--epochs" : "--iterations",
+        t.length().unit() == TrainConfig.Length.Unit.EPOCHS ? "epochs" : "iterations",
         Long.toString(t.length().count()));
-    s.put("--batch-size", Integer.toString(t.batchSize()));
+    s.put("batch_size", Integer.toString(t.batchSize()));
     s.put(
-        "--learning-rate",
+        "learning_rate",
         t.learningRate()
             + (t.schedule() == TrainConfig.Schedule.WARMUP_COSINE
                 ? " (peak: "
@@ -154,23 +168,24 @@ public final class Report {
                 : " (constant)"));
     s.put("augmentation", t.augment() ? "random mirroring and shifts of up to 2 pixels" : "none");
     s.put("label smoothing", t.labelSmoothing() > 0 ? Float.toString(t.labelSmoothing()) : "none");
-    s.put("--seed", Long.toString(t.seed()));
-    s.put("--validation-size", Integer.toString(t.validationSize()));
+    s.put("seed", Long.toString(t.seed()));
+    s.put("validation_size", Integer.toString(t.validationSize()));
     s.put(
-        "--checkpoint-every",
+        "checkpoint_every",
         t.checkpointEvery() > 0 ? t.checkpointEvery() + " iterations" : "each epoch's end");
-    s.put("--precision", t.precision().flag());
-    s.put("--filter-size1, --num-filters1", m.filterSize1() + ", " + m.numFilters1());
-    s.put("--filter-size2, --num-filters2", m.filterSize2() + ", " + m.numFilters2());
-    s.put("--fc-size", Integer.toString(m.fcSize()));
-    s.put("--conv-layers, --fc-layers", m.convLayers() + ", " + m.fcLayers());
+    s.put("precision", t.precision().flag());
+    s.put("filter_size1, num_filters1", m.filterSize1() + ", " + m.numFilters1());
+    s.put("filter_size2, num_filters2", m.filterSize2() + ", " + m.numFilters2());
+    s.put("fc_size", Integer.toString(m.fcSize()));
+    s.put("conv_layers, fc_layers", m.convLayers() + ", " + m.fcLayers());
     s.put(
-        "--pooling",
-        m.pooling().name().toLowerCase(Locale.ROOT) + (m.poolFirst() ? " (--pool-first)" : ""));
+        "pooling",
+        m.pooling().name().toLowerCase(Locale.ROOT) + (m.poolFirst() ? " (pool first)" : ""));
     s.put(
-        "--activation",
-        m.activation().name().toLowerCase(Locale.ROOT) + (m.reluLast() ? " (--relu-last)" : ""));
-    s.put("--dropout", m.dropout() > 0 ? Float.toString(m.dropout()) : "none");
+        "activation",
+        m.activation().name().toLowerCase(Locale.ROOT)
+            + (m.reluLast() ? " (relu on the logits)" : ""));
+    s.put("dropout", m.dropout() > 0 ? Float.toString(m.dropout()) : "none");
     return s;
   }
 

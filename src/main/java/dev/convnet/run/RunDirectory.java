@@ -1,5 +1,6 @@
 package dev.convnet.run;
 
+import dev.convnet.common.InvalidSettingException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -69,15 +70,16 @@ public final class RunDirectory {
    */
   public static void check(Path dir, boolean force) {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(
-          "run directory " + dir + " is a file, not a folder; choose another --run-dir");
+      throw new InvalidSettingException(
+          "runDir", "{runDir} " + dir + " is a file, not a folder; choose another");
     }
     if (!force && !isEmptyOrMissing(dir)) {
-      throw new IllegalArgumentException(
-          "run directory "
+      throw new InvalidSettingException(
+          "runDir",
+          "{runDir} "
               + dir
-              + " already holds files; choose another --run-dir, or add --force to replace what"
-              + " this run writes there");
+              + " already holds files; choose another, or add {force} to replace what this run"
+              + " writes there");
     }
   }
 
@@ -123,8 +125,7 @@ public final class RunDirectory {
         throw new IllegalStateException(
             "run directory "
                 + dir
-                + " is in use by another training process; wait for it, or choose another"
-                + " --run-dir");
+                + " is in use by another training process; wait for it, or choose another one");
       }
       return new Lock(channel, lock);
     } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.convnet.run;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.results.Evaluation;
 import dev.convnet.results.History;
 import dev.convnet.results.Json;
 import dev.convnet.train.TrainConfig;
@@ -61,7 +62,93 @@ public record RunRecord(Results results, TrainConfig training, ModelConfig model
       double trainImagesPerSecond,
       String device,
       long parameterCount,
-      String data) {}
+      String data) {
+
+    /** A builder: thirteen values are too many to pass by position. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Collects the results of a finished run, then {@link #build}s them. */
+    public static final class Builder {
+      private double testAccuracy;
+      private int testCorrect;
+      private int testTotal;
+      private Double validationAccuracy;
+      private Integer validationCorrect;
+      private Integer validationTotal;
+      private long iterations;
+      private double epochs;
+      private double trainSeconds;
+      private double trainImagesPerSecond;
+      private String device;
+      private long parameterCount;
+      private String data;
+
+      private Builder() {}
+
+      /** The test-set's accuracy and counts. */
+      public Builder test(Evaluation test) {
+        testAccuracy = test.accuracy();
+        testCorrect = test.correct();
+        testTotal = test.total();
+        return this;
+      }
+
+      /** The validation set's, or none when there is no validation set. */
+      public Builder validation(Evaluation validation) {
+        validationAccuracy = validation == null ? null : validation.accuracy();
+        validationCorrect = validation == null ? null : validation.correct();
+        validationTotal = validation == null ? null : validation.total();
+        return this;
+      }
+
+      /** The training's length, in iterations and epochs, and its time. */
+      public Builder training(long iterationCount, double epochCount, double seconds) {
+        iterations = iterationCount;
+        epochs = epochCount;
+        trainSeconds = seconds;
+        return this;
+      }
+
+      public Builder imagesPerSecond(double value) {
+        trainImagesPerSecond = value;
+        return this;
+      }
+
+      public Builder device(String value) {
+        device = value;
+        return this;
+      }
+
+      public Builder parameterCount(long value) {
+        parameterCount = value;
+        return this;
+      }
+
+      public Builder data(String value) {
+        data = value;
+        return this;
+      }
+
+      public Results build() {
+        return new Results(
+            testAccuracy,
+            testCorrect,
+            testTotal,
+            validationAccuracy,
+            validationCorrect,
+            validationTotal,
+            iterations,
+            epochs,
+            trainSeconds,
+            trainImagesPerSecond,
+            device,
+            parameterCount,
+            data);
+      }
+    }
+  }
 
   /** The record as the JSON tree that is written: results, then the settings, model, history. */
   public JsonObject toJson() {

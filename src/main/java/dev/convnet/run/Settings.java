@@ -1,11 +1,12 @@
 package dev.convnet.run;
 
+import dev.convnet.common.InvalidSettingException;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.train.TrainConfig;
 import java.lang.management.ManagementFactory;
 
 /**
- * Settings that each make sense alone but cannot run here: refused, naming the flag, before any
+ * Settings that each make sense alone but cannot run here: refused, naming the field, before any
  * data is read.
  */
 public final class Settings {
@@ -35,8 +36,9 @@ public final class Settings {
       ModelConfig model, TrainConfig training, int trainingImages, long heap, long physical) {
     int validation = training.validationSize();
     if (validation >= trainingImages) {
-      throw new IllegalArgumentException(
-          "--validation-size "
+      throw new InvalidSettingException(
+          "validationSize",
+          "{validationSize} "
               + validation
               + " leaves no training images (there are "
               + trainingImages
@@ -44,8 +46,9 @@ public final class Settings {
     }
     int train = trainingImages - validation;
     if (training.batchSize() > train) {
-      throw new IllegalArgumentException(
-          "--batch-size "
+      throw new InvalidSettingException(
+          "batchSize",
+          "{batchSize} "
               + training.batchSize()
               + " is larger than the training set ("
               + train
@@ -58,20 +61,22 @@ public final class Settings {
                 * FLOAT_BYTES
             + (long) trainingImages * ModelConfig.IMG_SIZE_FLAT;
     if (heapNeeded > heap * 0.8) {
-      throw new IllegalArgumentException(
+      throw new InvalidSettingException(
+          "batchSize",
           String.format(
-              "--batch-size %d needs about %d MB of Java heap for its batches and the images, more"
-                  + " than the %d MB this process has; lower --batch-size, or raise the heap with"
+              "{batchSize} %d needs about %d MB of Java heap for its batches and the images, more"
+                  + " than the %d MB this process has; lower {batchSize}, or raise the heap with"
                   + " CONVNET_JAVA_OPTS=-Xmx4g",
               training.batchSize(), heapNeeded >> 20, heap >> 20));
     }
     long nativeNeeded =
         training.batchSize() * activationsPerImage(model) * FLOAT_BYTES * COPIES_PER_ACTIVATION;
     if (physical > 0 && nativeNeeded > physical * MEMORY_SHARE) {
-      throw new IllegalArgumentException(
+      throw new InvalidSettingException(
+          "batchSize",
           String.format(
-              "--batch-size %d with this network needs about %d MB per training step, more than"
-                  + " this machine's %d MB allow; lower --batch-size",
+              "{batchSize} %d with this network needs about %d MB per training step, more than"
+                  + " this machine's %d MB allow; lower {batchSize}",
               training.batchSize(), nativeNeeded >> 20, physical >> 20));
     }
   }

@@ -38,57 +38,92 @@ public final class TrainingRun {
   public static final String FIGURES_DIR = "figures";
   public static final String TENSORBOARD_DIR = "tensorboard";
 
+  /** What to run: a fresh run, or the continuation of an interrupted one. */
+  public sealed interface Request permits Fresh, Resume {
+    /** Where the outputs go; null (fresh runs only) for a new {@code runs/<time>}. */
+    Path runDir();
+
+    Options options();
+
+    Request withOptions(Options changed);
+
+    default Request withFigures(boolean draw) {
+      return withOptions(options().withFigures(draw));
+    }
+
+    default Request withDevice(Device where) {
+      return withOptions(options().withDevice(where));
+    }
+
+    default Request withStop(StopSwitch stop) {
+      return withOptions(options().withStop(stop));
+    }
+
+    /** A fresh run of {@code model} and {@code training} into {@code runDir}, on the CPU. */
+    static Fresh fresh(ModelConfig model, TrainConfig training, Path runDir) {
+      return new Fresh(model, training, runDir, false, Options.DEFAULT);
+    }
+
+    /** Continues the run in {@code runDir}, with the settings its checkpoint holds, on the CPU. */
+    static Resume resume(Path runDir) {
+      return new Resume(runDir, Options.DEFAULT);
+    }
+  }
+
   /**
-   * What to run.
+   * How to run, fresh or resumed alike.
    *
-   * @param model the network's shape (a resumed run takes its checkpoint's)
-   * @param training every training setting (a resumed run takes its checkpoint's)
-   * @param runDir where the outputs go; null for a new {@code runs/<time>}, created once every
-   *     check has passed
-   * @param resume continue the run in {@code runDir} from its checkpoint
-   * @param force write into a run directory that holds files
    * @param device where to train
    * @param figures whether to draw the figures and the report
    * @param stop set by Ctrl-C or SIGTERM: stop after the step under way, checkpoint, and exit
    */
-  public record Request(
-      ModelConfig model,
-      TrainConfig training,
-      Path runDir,
-      boolean resume,
-      boolean force,
-      Device device,
-      boolean figures,
-      StopSwitch stop) {
+  public record Options(Device device, boolean figures, StopSwitch stop) {
+    public static final Options DEFAULT = new Options(Device.CPU, true, new StopSwitch());
 
-    /** A fresh run of {@code model} and {@code training} into {@code runDir}, on the CPU. */
-    public static Request fresh(ModelConfig model, TrainConfig training, Path runDir) {
-      return new Request(model, training, runDir, false, false, Device.CPU, true, new StopSwitch());
+    public Options withDevice(Device value) {
+      return new Options(value, figures, stop);
     }
 
-    /** Continues the run in {@code runDir}, on the CPU. */
-    public static Request resume(Path runDir) {
-      return new Request(null, null, runDir, true, false, Device.CPU, true, new StopSwitch());
+    public Options withFigures(boolean value) {
+      return new Options(device, value, stop);
     }
 
-    public Request withFigures(boolean draw) {
-      return new Request(model, training, runDir, resume, force, device, draw, stop);
+    public Options withStop(StopSwitch value) {
+      return new Options(device, figures, value);
+    }
+  }
+
+  /**
+   * A new run.
+   *
+   * @param model the network's shape
+   * @param training every training setting
+   * @param runDir where the outputs go; null for a new {@code runs/<time>}, created once every
+   *     check has passed
+   * @param force write into a run directory that holds files
+   */
+  public record Fresh(
+      ModelConfig model, TrainConfig training, Path runDir, boolean force, Options options)
+      implements Request {
+    @Override
+    public Fresh withOptions(Options changed) {
+      return new Fresh(model, training, runDir, force, changed);
     }
 
-    public Request withDevice(Device where) {
-      return new Request(model, training, runDir, resume, force, where, figures, stop);
+    public Fresh withForce(boolean value) {
+      return new Fresh(model, training, runDir, value, options);
     }
 
-    public Request withStop(StopSwitch newStop) {
-      return new Request(model, training, runDir, resume, force, device, figures, newStop);
+    Fresh withRunDir(Path dir) {
+      return new Fresh(model, training, dir, force, options);
     }
+  }
 
-    public Request withForce(boolean value) {
-      return new Request(model, training, runDir, resume, value, device, figures, stop);
-    }
-
-    public Request withRunDir(Path dir) {
-      return new Request(model, training, dir, resume, force, device, figures, stop);
+  /** The continuation of the run in {@code runDir}, from its last checkpoint. */
+  public record Resume(Path runDir, Options options) implements Request {
+    @Override
+    public Resume withOptions(Options changed) {
+      return new Resume(runDir, changed);
     }
   }
 
@@ -100,24 +135,24 @@ public final class TrainingRun {
    * before the data is read.
    */
   public static RunResult run(Request request, DataSource data, TrainingProgress progress) {
-    if (!request.resume()) {
-      if (request.runDir() != null) {
-        RunDirectory.check(request.runDir(), request.force());
+    if (request instanceof Fresh fresh) {
+      if (fresh.runDir() != null) {
+        RunDirectory.check(fresh.runDir(), fresh.force());
       }
-      Settings.check(request.model(), request.training(), data.trainingImages());
+      Settings.check(fresh.model(), fresh.training(), data.trainingImages());
     } else if (!Files.isDirectory(request.runDir())) {
       throw new IllegalArgumentException(
-          "--resume " + request.runDir() + ": no such run directory");
+          "cannot resume " + request.runDir() + ": no such run directory");
     }
-    String device = request.device().resolve(); // a GPU that is not there, before any change
-    if (request.runDir() == null) {
-      request = request.withRunDir(RunDirectory.createDefault()); // every check has passed
+    String device = request.options().device().resolve(); // a missing GPU, before any change
+    if (request instanceof Fresh fresh && fresh.runDir() == null) {
+      request = fresh.withRunDir(RunDirectory.createDefault()); // every check has passed
     }
     Path runDir = request.runDir();
     try (RunDirectory.Lock lock = RunDirectory.lock(runDir)) {
-      Checkpoint.State resumed = request.resume() ? Checkpoint.readState(runDir) : null;
-      ModelConfig model = resumed != null ? resumed.model() : request.model();
-      TrainConfig training = resumed != null ? resumed.training() : request.training();
+      Checkpoint.State resumed = request instanceof Resume ? Checkpoint.readState(runDir) : null;
+      ModelConfig model = resumed != null ? resumed.model() : ((Fresh) request).model();
+      TrainConfig training = resumed != null ? resumed.training() : ((Fresh) request).training();
       if (resumed != null) {
         Settings.check(model, training, data.trainingImages());
       }
@@ -145,14 +180,13 @@ public final class TrainingRun {
     try (TensorBoardLog tensorBoard = new TensorBoardLog(runDir.resolve(TENSORBOARD_DIR))) {
       CheckpointListener checkpoints = new CheckpointListener(runDir, model);
       List<TrainingListener> listeners =
-          List.of(checkpoints, new TensorBoardListener(tensorBoard), request.stop());
+          List.of(checkpoints, new TensorBoardListener(tensorBoard), request.options().stop());
       Trainer trainer =
           new Trainer(
               net,
               split,
               training,
-              progress,
-              listeners,
+              new Trainer.Observers(progress, listeners),
               resumed != null ? resumed.start() : Trainer.Start.FRESH);
       long planned = trainer.plannedIterations();
       progress.println(
@@ -219,20 +253,15 @@ public final class TrainingRun {
     TrainConfig training = trainer.config();
     double imagesPerSecond = seconds > 0 ? iterations * (double) training.batchSize() / seconds : 0;
     RunRecord.Results results =
-        new RunRecord.Results(
-            test.accuracy(),
-            test.correct(),
-            test.total(),
-            validation == null ? null : validation.accuracy(),
-            validation == null ? null : validation.correct(),
-            validation == null ? null : validation.total(),
-            iterations,
-            (double) iterations / trainer.iterationsPerEpoch(),
-            seconds,
-            imagesPerSecond,
-            net.device,
-            net.parameterCount(),
-            data.description());
+        RunRecord.Results.builder()
+            .test(test)
+            .validation(validation)
+            .training(iterations, (double) iterations / trainer.iterationsPerEpoch(), seconds)
+            .imagesPerSecond(imagesPerSecond)
+            .device(net.device)
+            .parameterCount(net.parameterCount())
+            .data(data.description())
+            .build();
     RunRecord record = new RunRecord(results, training, model, trainer.history());
 
     Path savedModel = runDir.resolve(SAVED_MODEL_DIR);
@@ -243,23 +272,11 @@ public final class TrainingRun {
         String.format(
             "Trained at %.0f images/s; wrote %s and %s",
             imagesPerSecond, runDir.resolve(RunRecord.FILE_NAME), savedModel));
-    if (request.figures()) {
-      List<Figures.Figure> figures =
-          Figures.drawAll(
-              runDir.resolve(FIGURES_DIR),
-              new NamedTensors(net.session),
-              data.original(),
-              split.test(),
-              test,
-              trainer.history());
-      Path report = Report.write(runDir, FIGURES_DIR, figures, record);
+    if (request.options().figures()) {
+      Figures.Inputs inputs =
+          new Figures.Inputs(data.original(), split.test(), test, trainer.history());
       progress.println(
-          "Figures: "
-              + figures.size()
-              + " PNG files in "
-              + runDir.resolve(FIGURES_DIR)
-              + "; open "
-              + report);
+          Report.drawWithFigures(runDir, new NamedTensors(net.session), inputs, record));
     }
     return new RunResult(runDir, test, validation, record);
   }

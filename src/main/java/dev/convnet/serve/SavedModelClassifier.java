@@ -1,5 +1,6 @@
 package dev.convnet.serve;
 
+import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.Device;
 import dev.convnet.model.Tensors;
@@ -37,11 +38,12 @@ public final class SavedModelClassifier implements AutoCloseable {
    */
   public static SavedModelClassifier load(Path dir, String device) {
     if (!Files.exists(dir)) {
-      throw new IllegalArgumentException("--model " + dir + ": no such folder");
+      throw new InvalidSettingException("model", "{model} " + dir + ": no such folder");
     }
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(
-          "--model "
+      throw new InvalidSettingException(
+          "model",
+          "{model} "
               + dir
               + " is a file; give the SavedModel folder, such as runs/<run>/saved_model");
     }

@@ -1,5 +1,6 @@
 package dev.convnet.train;
 
+import dev.convnet.common.InvalidSettingException;
 import dev.convnet.results.Evaluation;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -107,8 +108,8 @@ public record TrainConfig(
 
     public Length {
       if (count <= 0) {
-        throw new IllegalArgumentException(
-            "--" + unit.name().toLowerCase(Locale.ROOT) + " must be positive, got " + count);
+        String field = unit.name().toLowerCase(Locale.ROOT);
+        throw new InvalidSettingException(field, "{" + field + "} must be positive, got " + count);
       }
     }
 
@@ -165,7 +166,7 @@ public record TrainConfig(
           EVAL_BATCH_SIZE,
           Precision.FP32);
 
-  /** The most accurate: 40 epochs, random flips and shifts, label smoothing 0.1. */
+  /** The most accurate: {@link #BEST_EPOCHS} epochs, random flips and shifts, label smoothing. */
   public static final TrainConfig BEST =
       DEFAULT
           .withRecipe("best")
@@ -175,29 +176,33 @@ public record TrainConfig(
 
   public TrainConfig {
     if (batchSize <= 0) {
-      throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+      throw new InvalidSettingException(
+          "batchSize", "{batchSize} must be positive, got " + batchSize);
     }
     if (!(learningRate > 0 && Float.isFinite(learningRate))) {
-      throw new IllegalArgumentException(
-          "--learning-rate must be a positive number, got " + learningRate);
+      throw new InvalidSettingException(
+          "learningRate", "{learningRate} must be a positive number, got " + learningRate);
     }
     if (warmupIterations < 0) {
-      throw new IllegalArgumentException("warm-up must be 0 or more, got " + warmupIterations);
+      throw new InvalidSettingException(
+          "warmupIterations", "{warmupIterations} must be 0 or more, got " + warmupIterations);
     }
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
-      throw new IllegalArgumentException(
-          "--label-smoothing must be in [0, 1), got " + labelSmoothing);
+      throw new InvalidSettingException(
+          "labelSmoothing", "{labelSmoothing} must be in [0, 1), got " + labelSmoothing);
     }
     if (validationSize < 0) {
-      throw new IllegalArgumentException(
-          "--validation-size must be 0 or more, got " + validationSize);
+      throw new InvalidSettingException(
+          "validationSize", "{validationSize} must be 0 or more, got " + validationSize);
     }
     if (checkpointEvery < 0) {
-      throw new IllegalArgumentException(
-          "--checkpoint-every must be positive, got " + checkpointEvery);
+      throw new InvalidSettingException(
+          "checkpointEvery",
+          "{checkpointEvery} must be 0 (each epoch) or more, got " + checkpointEvery);
     }
     if (evalBatchSize <= 0) {
-      throw new IllegalArgumentException("evaluation batch size must be positive");
+      throw new InvalidSettingException(
+          "evalBatchSize", "{evalBatchSize} must be positive, got " + evalBatchSize);
     }
     if (schedule == null || length == null || precision == null || recipe == null) {
       throw new IllegalArgumentException("schedule, length, precision and recipe must be given");

@@ -54,22 +54,15 @@ public final class Trainer {
    * @param net the graph to train
    * @param data the train / validation / test split
    * @param config every training setting
-   * @param progress where printed lines and step progress go
-   * @param listeners told of logged steps, epoch ends and every step, in order
+   * @param observers who hears of the training: printed lines, steps, epoch ends
    * @param start where to begin: {@link Start#FRESH}, or a checkpoint's place
    */
-  public Trainer(
-      ConvNet net,
-      Split data,
-      TrainConfig config,
-      TrainingProgress progress,
-      List<TrainingListener> listeners,
-      Start start) {
+  public Trainer(ConvNet net, Split data, TrainConfig config, Observers observers, Start start) {
     this.net = net;
     this.data = data;
     this.config = config;
-    this.progress = progress;
-    this.listeners = List.copyOf(listeners);
+    this.progress = observers.progress();
+    this.listeners = List.copyOf(observers.listeners());
     this.batches = new BatchSource(data.train().size(), config.batchSize(), config.seed());
     this.plannedIterations = config.length().toIterations(batches.batchesPerEpoch());
     this.schedule = config.rateSchedule(plannedIterations);
@@ -84,8 +77,16 @@ public final class Trainer {
 
   /** A trainer with no listeners, from the start (tests, the guide, bench). */
   public Trainer(ConvNet net, Split data, TrainConfig config, TrainingProgress progress) {
-    this(net, data, config, progress, List.of(), Start.FRESH);
+    this(net, data, config, new Observers(progress, List.of()), Start.FRESH);
   }
+
+  /**
+   * Who hears of the training.
+   *
+   * @param progress where printed lines and step progress go
+   * @param listeners told of logged steps, epoch ends and every step, in order
+   */
+  public record Observers(TrainingProgress progress, List<TrainingListener> listeners) {}
 
   public TrainConfig config() {
     return config;
@@ -145,7 +146,7 @@ public final class Trainer {
       throw new DivergedException(
           String.format(
               "training diverged at iteration %d: the cost became %s (learning rate %.3g); try a"
-                  + " smaller --learning-rate",
+                  + " smaller learning rate",
               i + 1, step.cost(), rate));
     }
     totalIterations = i + 1;

@@ -63,13 +63,21 @@ public final class Figures {
    * @param evaluation the network's predictions on {@code test}
    * @param history what training logged
    */
-  public static List<Figure> drawAll(
-      Path dir,
-      NamedTensors tensors,
-      ImageSet training,
-      ImageSet test,
-      Evaluation evaluation,
-      History history) {
+  /**
+   * What the figures show besides the network's own tensors.
+   *
+   * @param training the training images (In [5] shows one)
+   * @param test the test images
+   * @param evaluation the network's answers on {@code test}
+   * @param history the run's accuracy and cost curves
+   */
+  public record Inputs(ImageSet training, ImageSet test, Evaluation evaluation, History history) {}
+
+  public static List<Figure> drawAll(Path dir, NamedTensors tensors, Inputs inputs) {
+    ImageSet training = inputs.training();
+    ImageSet test = inputs.test();
+    Evaluation evaluation = inputs.evaluation();
+    History history = inputs.history();
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {

@@ -59,7 +59,8 @@ class CommandLineTest {
     assertOneLineError(
         run("train", "--learning-rate", "-0.1", "--run-dir", dir.resolve("b").toString()),
         "--learning-rate must be a positive number");
-    assertOneLineError(run("train", "--iterations", "5", "--epochs", "1"), "not both");
+    assertOneLineError(run("train", "--iterations", "5", "--epochs", "1"), "mutually exclusive");
+    assertOneLineError(run("train", "--recipe", "best", "--notebook"), "mutually exclusive");
     assertOneLineError(
         run("train", "--filter-size1", "4"), "--filter-size1 must be a positive odd number");
     assertOneLineError(

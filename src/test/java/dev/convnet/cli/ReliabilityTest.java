@@ -147,7 +147,10 @@ class ReliabilityTest {
   /**
    * Starts training in a fresh JVM and returns once it prints {@code line}, with what it printed.
    */
-  private static Process startTraining(Path run, List<String> printed, String line)
+  /** A training process and the thread that reads its output until it ends. */
+  private record Training(Process process, Thread reader) {}
+
+  private static Training startTraining(Path run, List<String> printed, String line)
       throws Exception {
     Process p =
         Forked.java(
@@ -181,7 +184,7 @@ class ReliabilityTest {
     while (System.nanoTime() < deadline && p.isAlive()) {
       synchronized (printed) {
         if (printed.stream().anyMatch(l -> l.startsWith(line))) {
-          return p;
+          return new Training(p, reader);
         }
       }
       Thread.sleep(50);
@@ -201,7 +204,8 @@ class ReliabilityTest {
     for (String signal : new String[] {"INT", "TERM"}) {
       Path run = dir.resolve("signal-" + signal);
       List<String> printed = new ArrayList<>();
-      Process p = startTraining(run, printed, "Optimization Iteration:    101,");
+      Training training = startTraining(run, printed, "Optimization Iteration:    101,");
+      Process p = training.process();
 
       // A second process into the same run directory, while the first trains, is refused.
       Outcome second = CommandLineTest.run("train", "--run-dir", run.toString(), "--force");
@@ -210,7 +214,8 @@ class ReliabilityTest {
       signal(p, signal);
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped");
       assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue(), printed.toString());
-      Thread.sleep(200);
+      training.reader().join(TimeUnit.SECONDS.toMillis(30)); // every line the process printed
+      assertFalse(training.reader().isAlive(), "the output ended with the process");
       String all;
       synchronized (printed) {
         all = String.join("\n", printed);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.convnet.common.InvalidSettingException;
 import dev.convnet.testing.SyntheticData;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -38,8 +39,10 @@ class FashionMnistTest {
   @Test
   void missingFilesListThePlacesSearchedAndBothFixes() {
     Path other = dir.resolve("other");
-    DataException e =
-        assertThrows(DataException.class, () -> FashionMnist.locateOrFail(List.of(dir, other)));
+    InvalidSettingException e =
+        assertThrows(
+            InvalidSettingException.class, () -> FashionMnist.locateOrFail(List.of(dir, other)));
+    assertEquals("dataDir", e.field());
     assertTrue(
         e.getMessage().contains(dir.toString()) && e.getMessage().contains(other.toString()),
         e.getMessage());
@@ -50,7 +53,7 @@ class FashionMnistTest {
   @Test
   void anExplicitDataDirIsTheOnlyPlaceSearched() {
     assertEquals(List.of(dir), FashionMnist.searchPath(dir));
-    assertThrows(DataException.class, () -> FashionMnist.load(dir));
+    assertThrows(InvalidSettingException.class, () -> FashionMnist.load(dir));
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.model.ModelConfig;
-import dev.convnet.model.ModelConfig.Activation;
 import dev.convnet.model.ModelConfig.Pooling;
 import dev.convnet.train.TrainConfig;
 import org.junit.jupiter.api.Test;
@@ -30,24 +29,23 @@ class SettingsTest {
   @Test
   void aBatchLargerThanTheTrainingSetNamesTheFlag() {
     String m = refusal(NET, TrainConfig.DEFAULT.withBatchSize(55_001), 4 * GB, 24 * GB);
-    assertTrue(m.startsWith("--batch-size 55001 is larger than the training set (55000"), m);
+    assertTrue(m.startsWith("batchSize 55001 is larger than the training set (55000"), m);
     m = refusal(NET, TrainConfig.DEFAULT.withValidationSize(60_000), 4 * GB, 24 * GB);
-    assertTrue(m.startsWith("--validation-size 60000 leaves no training images"), m);
+    assertTrue(m.startsWith("validationSize 60000 leaves no training images"), m);
   }
 
   @Test
   void aBatchBeyondTheHeapSaysHowToRaiseIt() {
     String m = refusal(NET, TrainConfig.DEFAULT.withBatchSize(50_000), 64L << 20, 24 * GB);
-    assertTrue(m.startsWith("--batch-size 50000 needs about"), m);
+    assertTrue(m.startsWith("batchSize 50000 needs about"), m);
     assertTrue(m.contains("CONVNET_JAVA_OPTS"), m);
   }
 
   @Test
   void aStepBeyondPhysicalMemoryIsRefused() {
     ModelConfig wide =
-        NET.withSizes(5, 512, 5, 512, 128)
-            .withVariants(5, 1, Pooling.NONE, false, Activation.RELU, false, 0f);
+        NET.withNumFilters1(512).withNumFilters2(512).withConvLayers(5).withPooling(Pooling.NONE);
     String m = refusal(wide, TrainConfig.DEFAULT.withBatchSize(20_000), 64 * GB, 24 * GB);
-    assertTrue(m.contains("lower --batch-size"), m);
+    assertTrue(m.contains("lower batchSize"), m);
   }
 }

@@ -34,29 +34,21 @@ class VariantsTest {
   static Stream<Arguments> variants() {
     ModelConfig n = ModelConfig.notebook();
     return Stream.of(
+        Arguments.of("--dropout 0.5", n.withDropout(0.5f)),
+        Arguments.of("--pooling avg", n.withPooling(Pooling.AVG)),
+        Arguments.of("--pooling none", n.withPooling(Pooling.NONE)),
+        Arguments.of("--pooling stride", n.withPooling(Pooling.STRIDE)),
+        Arguments.of("--pool-first", n.withPoolFirst(true)),
+        Arguments.of("--activation sigmoid", n.withActivation(Activation.SIGMOID)),
+        Arguments.of("--conv-layers 3 --fc-layers 2", n.withConvLayers(3).withFcLayers(2)),
+        Arguments.of("--relu-last", n.withReluLast(true)),
         Arguments.of(
-            "--dropout 0.5",
-            n.withVariants(2, 1, Pooling.MAX, false, Activation.RELU, false, 0.5f)),
-        Arguments.of(
-            "--pooling avg", n.withVariants(2, 1, Pooling.AVG, false, Activation.RELU, false, 0f)),
-        Arguments.of(
-            "--pooling none",
-            n.withVariants(2, 1, Pooling.NONE, false, Activation.RELU, false, 0f)),
-        Arguments.of(
-            "--pooling stride",
-            n.withVariants(2, 1, Pooling.STRIDE, false, Activation.RELU, false, 0f)),
-        Arguments.of(
-            "--pool-first", n.withVariants(2, 1, Pooling.MAX, true, Activation.RELU, false, 0f)),
-        Arguments.of(
-            "--activation sigmoid",
-            n.withVariants(2, 1, Pooling.MAX, false, Activation.SIGMOID, false, 0f)),
-        Arguments.of(
-            "--conv-layers 3 --fc-layers 2",
-            n.withVariants(3, 2, Pooling.MAX, false, Activation.RELU, false, 0f)),
-        Arguments.of(
-            "--relu-last", n.withVariants(2, 1, Pooling.MAX, false, Activation.RELU, true, 0f)),
-        Arguments.of(
-            "--num-filters1 4 --num-filters2 8 --fc-size 32", n.withSizes(3, 4, 3, 8, 32)));
+            "--num-filters1 4 --num-filters2 8 --fc-size 32",
+            n.withFilterSize1(3)
+                .withNumFilters1(4)
+                .withFilterSize2(3)
+                .withNumFilters2(8)
+                .withFcSize(32)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -118,8 +118,7 @@ class TrainerTest {
               net,
               SMALL,
               Configs.constant(32, 1e-3f, 1),
-              line -> {},
-              List.of(listener),
+              new Trainer.Observers(line -> {}, List.of(listener)),
               Trainer.Start.FRESH);
       trainer.optimize(2L * trainer.iterationsPerEpoch() + 3);
       assertEquals(List.of(1L, 2L), ended);

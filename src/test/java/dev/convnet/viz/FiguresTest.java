@@ -124,7 +124,7 @@ class FiguresTest {
     assertTrue(
         !html.contains("http://") && !html.contains("https://"), "the report needs no network");
     assertTrue(
-        html.contains("test accuracy") && html.contains("--learning-rate"),
+        html.contains("test accuracy") && html.contains("learning_rate"),
         "in words, named as the flags");
   }
 

@@ -1,0 +1,100 @@
+package dev.convnet.bench;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.convnet.results.Json;
+import dev.convnet.results.Machine;
+import java.util.Map;
+
+/**
+ * What {@code bench} measured, as {@code bench --json} writes it (snake_case keys; a figure that
+ * was not asked for is left out). Filled in by {@link Benchmark} as it measures.
+ */
+public final class BenchResult {
+  String precision;
+  long trainImagesPerSecondB64;
+  double stepMsP50;
+  double stepMsP95;
+  long trainImagesPerSecondB256;
+  long evalImagesPerSecond;
+  Long rssMbBeforeLongWindow;
+  Long rssMbAfterLongWindow;
+  Long longWindowSteps;
+  Map<String, Double> profile;
+  long peakRssMb;
+  double startToFirstStepS;
+  int cores;
+  String cpuModel;
+  Map<String, Boolean> cpuFeatures;
+  boolean onednn;
+  String tensorflowVersion;
+  String commit;
+  String date;
+  ServeFigures serve;
+
+  BenchResult(Machine machine, String precision) {
+    this.precision = precision;
+    cores = machine.cores();
+    cpuModel = machine.cpuModel();
+    cpuFeatures = machine.features();
+    onednn = machine.onednn();
+    tensorflowVersion = machine.tensorflow();
+    commit = machine.commit();
+    date = machine.date();
+  }
+
+  public long trainImagesPerSecondB64() {
+    return trainImagesPerSecondB64;
+  }
+
+  public long trainImagesPerSecondB256() {
+    return trainImagesPerSecondB256;
+  }
+
+  public long evalImagesPerSecond() {
+    return evalImagesPerSecond;
+  }
+
+  public Map<String, Double> profile() {
+    return profile;
+  }
+
+  public ServeFigures serve() {
+    return serve;
+  }
+
+  /** The JSON object, without the figures that were not measured. */
+  public JsonObject toJson() {
+    JsonObject all = Json.GSON.toJsonTree(this).getAsJsonObject();
+    JsonObject measured = new JsonObject();
+    for (Map.Entry<String, JsonElement> e : all.entrySet()) {
+      if (!e.getValue().isJsonNull()) {
+        measured.add(e.getKey(), e.getValue());
+      }
+    }
+    return measured;
+  }
+
+  /**
+   * What {@code bench --serve} measured: single-image requests at several client counts, and
+   * images/s at 64 images a request.
+   *
+   * @param singleImage one row per client count
+   * @param imagesPerSecondAt64 images/s with 64 images a request, 8 clients
+   * @param inProcessImagesPerSecond evaluation images/s in this process, for comparison
+   */
+  public record ServeFigures(
+      java.util.List<LoadRow> singleImage,
+      long imagesPerSecondAt64,
+      long inProcessImagesPerSecond) {}
+
+  /**
+   * One load level.
+   *
+   * @param clients concurrent clients, each sending one request after the other
+   * @param requestsPerSecond answered requests per second
+   * @param p50Ms median latency
+   * @param p99Ms 99th percentile latency
+   */
+  public record LoadRow(int clients, long requestsPerSecond, double p50Ms, double p99Ms) {}
+}
