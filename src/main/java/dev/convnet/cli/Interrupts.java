@@ -22,6 +22,30 @@ final class Interrupts {
     handle("TERM", SIGTERM_EXIT, stop);
   }
 
+  /**
+   * Calls {@code stop} with the exit code (130 for Ctrl-C, 143 for SIGTERM) at the first signal; a
+   * second one stops the process at once.
+   */
+  static void onSignal(java.util.function.IntConsumer stop) {
+    java.util.concurrent.atomic.AtomicBoolean signalled =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    for (String[] signal : new String[][] {{"INT", "130"}, {"TERM", "143"}}) {
+      int exitCode = Integer.parseInt(signal[1]);
+      try {
+        Signal.handle(
+            new Signal(signal[0]),
+            s -> {
+              if (signalled.getAndSet(true)) {
+                Runtime.getRuntime().halt(exitCode);
+              }
+              stop.accept(exitCode);
+            });
+      } catch (IllegalArgumentException e) {
+        // This platform lacks the signal: nothing to route.
+      }
+    }
+  }
+
   private static void handle(String signal, int exitCode, StopSwitch stop) {
     try {
       Signal.handle(

@@ -22,6 +22,7 @@ import picocli.CommandLine.HelpCommand;
       TrainCommand.class,
       EvaluateCommand.class,
       PredictCommand.class,
+      ServeCommand.class,
       FiguresCommand.class,
       BenchCommand.class,
       ExercisesCommand.class,

@@ -1,18 +1,16 @@
 package dev.convnet.cli;
 
 import dev.convnet.data.FashionMnist;
-import dev.convnet.model.ModelConfig;
 import dev.convnet.results.Json;
 import dev.convnet.serve.ImageInput;
+import dev.convnet.serve.Prediction;
 import dev.convnet.serve.SavedModelClassifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,21 +64,11 @@ final class PredictCommand implements Callable<Integer> {
           continue;
         }
         float[] p = classifier.probabilities(image.pixels(), 1);
-        List<Integer> top =
-            IntStream.range(0, ModelConfig.NUM_CLASSES)
-                .boxed()
-                .sorted(Comparator.comparingDouble((Integer c) -> -p[c]))
-                .limit(3)
-                .toList();
         if (json) {
-          Map<String, Object> line = new LinkedHashMap<>();
-          line.put("file", name);
-          line.putAll(prediction(top.get(0), p));
-          line.put("inverted", image.inverted());
-          line.put("top3", top.stream().map(c -> prediction(c, p)).toList());
-          out.println(Json.LINES.toJson(line));
+          out.println(Json.LINES.toJson(Prediction.of(name, p, image.inverted())));
         } else {
           StringBuilder sb = new StringBuilder(name).append(": ");
+          List<Integer> top = Prediction.likeliest(p);
           for (int k = 0; k < top.size(); k++) {
             int c = top.get(k);
             sb.append(k == 0 ? "" : ", ")
@@ -98,16 +86,5 @@ final class PredictCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return failed == 0 ? 0 : 1;
-  }
-
-  /**
-   * {"class": c, "label": ..., "probability": p[c]}, as each line and each top-3 entry shows it.
-   */
-  private static Map<String, Object> prediction(int c, float[] p) {
-    Map<String, Object> entry = new LinkedHashMap<>();
-    entry.put("class", c);
-    entry.put("label", FashionMnist.LABELS.get(c));
-    entry.put("probability", p[c]);
-    return entry;
   }
 }

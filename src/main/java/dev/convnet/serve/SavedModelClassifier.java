@@ -14,6 +14,7 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
+import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -105,6 +106,24 @@ public final class SavedModelClassifier implements AutoCloseable {
         Result result = function.call(Map.of(ModelExport.INPUT, x))) {
       return Tensors.floats((TFloat32) result.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow());
     }
+  }
+
+  /** Both outputs of the signature for {@code n} images: what a prediction request answers. */
+  public record Outputs(float[] probabilities, long[] classes) {}
+
+  /** Both outputs of {@code n} images given as 784 floats each, in one run of the model. */
+  public Outputs predict(float[] images, int n) {
+    try (TFloat32 x = Tensors.images(images, n);
+        Result result = function.call(Map.of(ModelExport.INPUT, x))) {
+      return new Outputs(
+          Tensors.floats((TFloat32) result.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow()),
+          Tensors.longs((TInt64) result.get(ModelExport.OUTPUT_CLASS).orElseThrow()));
+    }
+  }
+
+  /** The serving signature as the SavedModel stores it (inputs, outputs, method). */
+  public SignatureDef signature() {
+    return bundle.metaGraphDef().getSignatureDefMap().get(ModelExport.SIGNATURE_KEY);
   }
 
   /** Predicted classes of {@code n} images. */

@@ -2,14 +2,13 @@ package dev.convnet.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.convnet.data.Split;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.testing.Browsers;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.TrainConfig;
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * report.html in a real browser: Debian's headless Chromium driven by Selenium through the system
@@ -33,18 +29,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReportBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
   @TempDir static Path runs;
   private Path report;
   private ChromeDriver browser;
 
   @BeforeAll
   void trainBrieflyAndOpenABrowser() {
-    assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "Chromium is not installed: sudo apt-get install chromium chromium-driver");
     Split split = SyntheticData.split(1_000, 200, 300, 3);
     TrainConfig training =
         TrainConfig.DEFAULT.withLength(TrainConfig.Length.iterations(300)).withValidationSize(200);
@@ -55,25 +45,7 @@ class ReportBrowserTest {
         line -> {});
     report = runDir.resolve(Report.FILE_NAME);
 
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--user-data-dir=" + runs.resolve("profile"));
-    browser = new ChromeDriver(service, options);
-    browser.manage().window().setSize(new Dimension(1200, 900));
+    browser = Browsers.open(runs.resolve("profile"));
     browser.get(report.toUri().toString());
   }
 

@@ -1,0 +1,111 @@
+package dev.convnet.cli;
+
+import dev.convnet.data.FashionMnist;
+import dev.convnet.data.ImageSet;
+import dev.convnet.serve.RestServer;
+import dev.convnet.serve.SavedModelClassifier;
+import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code convnet serve}: a SavedModel behind TensorFlow Serving's REST API, and a page. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Serve a SavedModel over HTTP as TensorFlow Serving's REST API does"
+          + " (POST /v1/models/NAME:predict, GET /v1/models/NAME and .../metadata), with"
+          + " POST /images:classify for image files and a page at / to draw or drop an image.",
+      "Ctrl-C or SIGTERM stops accepting, finishes the requests in flight and exits."
+    })
+final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+  /** How long the requests in flight may take to finish after Ctrl-C. */
+  private static final int GRACE_SECONDS = 10;
+
+  @Spec CommandSpec spec;
+
+  @Mixin CommonOptions.Model model = new CommonOptions.Model();
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port = RestServer.Config.PORT;
+
+  @Option(
+      names = "--host",
+      paramLabel = "ADDRESS",
+      description =
+          "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every"
+              + " network).")
+  String host = RestServer.Config.HOST;
+
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      description = "The model's name in the paths (default: ${DEFAULT-VALUE}).")
+  String name = RestServer.Config.NAME;
+
+  @Option(
+      names = "--max-body-bytes",
+      paramLabel = "BYTES",
+      description = "Largest request body accepted (default: ${DEFAULT-VALUE}, 8 MB).")
+  long maxBodyBytes = RestServer.Config.MAX_BODY_BYTES;
+
+  @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    RestServer.Config config =
+        RestServer.Config.defaults()
+            .withHost(host)
+            .withPort(port)
+            .withName(name)
+            .withMaxBodyBytes(maxBodyBytes);
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(0);
+    Interrupts.onSignal(
+        code -> {
+          exitCode.set(code);
+          stop.countDown();
+        });
+    try (SavedModelClassifier classifier =
+        SavedModelClassifier.load(model.model, model.where.device.resolve())) {
+      RestServer server = RestServer.start(classifier, config, examples());
+      out.println("Serving " + model.model + " as '" + name + "' at " + server.url() + "/");
+      out.println(
+          "  TensorFlow Serving's REST API: POST "
+              + server.url()
+              + "/v1/models/"
+              + name
+              + ":predict; the page: "
+              + server.url()
+              + "/ ; Ctrl-C stops");
+      out.flush();
+      stop.await();
+      out.println("Stopping: finishing the requests in flight ...");
+      out.flush();
+      server.stop(GRACE_SECONDS);
+      out.println("Stopped.");
+      out.flush();
+    }
+    return exitCode.get();
+  }
+
+  /** The page's test images: from the data when it is installed, else none. */
+  private ImageSet examples() {
+    try {
+      return FashionMnist.load(dataOptions.dataDir).test();
+    } catch (RuntimeException e) {
+      return null; // serving needs no data; the page says it has no examples
+    }
+  }
+}

@@ -1,0 +1,371 @@
+package dev.convnet.serve;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.convnet.cli.MainAccess;
+import dev.convnet.data.ImageSet;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.testing.Configs;
+import dev.convnet.testing.SyntheticData;
+import dev.convnet.train.Trainer;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code serve} with a real HTTP client against a server on a free port: TensorFlow Serving's
+ * request and answer formats, status and metadata, every error, the image route, the page, and a
+ * bounded load.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RestServerTest {
+  @TempDir static Path dir;
+  private Path savedModel;
+  private SavedModelClassifier model;
+  private RestServer server;
+  private ImageSet test;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  @BeforeAll
+  void trainExportAndServe() {
+    var split = SyntheticData.split(1_000, 100, 200, 5);
+    test = split.test();
+    savedModel = dir.resolve("saved_model");
+    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 5)) {
+      net.initialize();
+      new Trainer(net, split, Configs.constant(64, 1e-3f, 5), line -> {}).optimize(60);
+      ModelExport.export(net, savedModel);
+    }
+    model = SavedModelClassifier.load(savedModel);
+    server =
+        RestServer.start(
+            model, RestServer.Config.defaults().withPort(0).withMaxBodyBytes(64 * 1024), test);
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+    model.close();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create(server.url() + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create(server.url() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonObject json(HttpResponse<String> r) {
+    return JsonParser.parseString(r.body()).getAsJsonObject();
+  }
+
+  private String row(int i) {
+    StringBuilder sb = new StringBuilder("[");
+    float[] pixels = test.image(i);
+    for (int j = 0; j < pixels.length; j++) {
+      sb.append(j == 0 ? "" : ",").append(pixels[j]);
+    }
+    return sb.append(']').toString();
+  }
+
+  private static float[] floats(JsonArray a) {
+    float[] f = new float[a.size()];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = a.get(i).getAsFloat();
+    }
+    return f;
+  }
+
+  @Test
+  void rowFormatAnswersEachInstanceWithBothOutputsAsTheModelComputesThem() throws Exception {
+    HttpResponse<String> r =
+        post(
+            "/v1/models/fashion:predict",
+            "{\"instances\": [" + row(0) + ", {\"x\": " + row(1) + "}, " + row(2) + "]}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonArray predictions = json(r).getAsJsonArray("predictions");
+    assertEquals(3, predictions.size());
+    float[] expected = model.probabilities(test.images(ImageSet.range(0, 3)), 3);
+    long[] classes = model.classes(test.images(ImageSet.range(0, 3)), 3);
+    for (int i = 0; i < 3; i++) {
+      JsonObject p = predictions.get(i).getAsJsonObject();
+      float[] probabilities = floats(p.getAsJsonArray("probabilities"));
+      for (int c = 0; c < 10; c++) {
+        assertEquals(expected[i * 10 + c], probabilities[c], 0f, "image " + i);
+      }
+      assertEquals(classes[i], p.get("class").getAsLong());
+    }
+    assertEquals(
+        r.body(),
+        post(
+                "/v1/models/fashion/versions/1:predict",
+                "{\"instances\": [" + row(0) + ", " + row(1) + ", " + row(2) + "]}")
+            .body(),
+        "the version path answers the same");
+  }
+
+  @Test
+  void columnarFormatAnswersWithOutputs() throws Exception {
+    HttpResponse<String> r =
+        post(
+            "/v1/models/fashion:predict",
+            "{\"signature_name\": \"serving_default\", \"inputs\": {\"x\": ["
+                + row(3)
+                + ","
+                + row(4)
+                + "]}}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject outputs = json(r).getAsJsonObject("outputs");
+    long[] classes = model.classes(test.images(ImageSet.range(3, 5)), 2);
+    assertEquals(classes[0], outputs.getAsJsonArray("class").get(0).getAsLong());
+    assertEquals(classes[1], outputs.getAsJsonArray("class").get(1).getAsLong());
+    assertEquals(2, outputs.getAsJsonArray("probabilities").size());
+    assertEquals(10, outputs.getAsJsonArray("probabilities").get(0).getAsJsonArray().size());
+  }
+
+  @Test
+  void statusAndMetadataAreTensorFlowServings() throws Exception {
+    JsonObject status = json(get("/v1/models/fashion"));
+    JsonObject version = status.getAsJsonArray("model_version_status").get(0).getAsJsonObject();
+    assertEquals("1", version.get("version").getAsString());
+    assertEquals("AVAILABLE", version.get("state").getAsString());
+    assertEquals("OK", version.getAsJsonObject("status").get("error_code").getAsString());
+    assertEquals(status, json(get("/v1/models/fashion/versions/1")));
+
+    JsonObject def =
+        json(get("/v1/models/fashion/metadata"))
+            .getAsJsonObject("metadata")
+            .getAsJsonObject("signature_def")
+            .getAsJsonObject("signature_def")
+            .getAsJsonObject("serving_default");
+    assertEquals("tensorflow/serving/predict", def.get("method_name").getAsString());
+    JsonObject x = def.getAsJsonObject("inputs").getAsJsonObject("x");
+    assertEquals("DT_FLOAT", x.get("dtype").getAsString());
+    JsonArray dims = x.getAsJsonObject("tensor_shape").getAsJsonArray("dim");
+    assertEquals("-1", dims.get(0).getAsJsonObject().get("size").getAsString());
+    assertEquals("784", dims.get(1).getAsJsonObject().get("size").getAsString());
+    assertEquals(
+        "DT_INT64",
+        def.getAsJsonObject("outputs").getAsJsonObject("class").get("dtype").getAsString());
+    assertEquals(
+        "DT_FLOAT",
+        def.getAsJsonObject("outputs").getAsJsonObject("probabilities").get("dtype").getAsString());
+  }
+
+  private void assertError(HttpResponse<String> r, int status, String words) throws Exception {
+    assertEquals(status, r.statusCode(), r.body());
+    String error = json(r).get("error").getAsString();
+    assertTrue(error.contains(words), error);
+    assertEquals(200, get("/v1/models/fashion").statusCode(), "still answering after " + error);
+  }
+
+  @Test
+  void everyBadRequestGetsTensorFlowServingsCodeAndTheServerKeepsAnswering() throws Exception {
+    String predict = "/v1/models/fashion:predict";
+    String zeros = "[" + "0,".repeat(783) + "0]";
+    assertError(post(predict, "{\"instances\": [[0, 0"), 400, "malformed JSON");
+    assertError(post(predict, "not json"), 400, "malformed JSON");
+    assertError(post(predict, "{\"instances\": [[1, 2, 3]]}"), 400, "must be a list of 784");
+    assertError(
+        post(predict, "{\"instances\": [[" + "\"a\",".repeat(783) + "\"a\"]]}"),
+        400,
+        "not a number");
+    assertError(
+        post(predict, "{\"instances\": [[NaN" + ",0".repeat(783) + "]]}"), 400, "malformed JSON");
+    assertError(
+        post(predict, "{\"instances\": [[1e999" + ",0".repeat(783) + "]]}"),
+        400,
+        "not a finite number");
+    assertError(
+        post(predict, "{\"instances\": [" + zeros + "], \"inputs\": [" + zeros + "]}"),
+        400,
+        "not both");
+    assertError(
+        post(predict, "{\"signature_name\": \"other\", \"instances\": [" + zeros + "]}"),
+        400,
+        "not found");
+    assertError(post(predict, "{}"), 400, "Missing");
+    assertError(post(predict, "[1]"), 400, "JSON object");
+    assertError(post("/v1/models/other:predict", "{}"), 404, "Servable not found");
+    assertError(post("/v1/models/fashion/versions/2:predict", "{}"), 404, "Specific(fashion, 2)");
+    assertError(get("/v1/models/fashion:classify"), 404, "unknown verb");
+    assertError(get("/no/such/path"), 404, "no such path");
+    assertError(get("/page/"), 404, "no such path");
+    assertError(get(predict), 405, "use POST");
+    assertError(post("/v1/models/fashion", "{}"), 405, "use GET");
+    assertError(
+        post(predict, "{\"instances\": [" + (zeros + ",").repeat(60) + zeros + "]}"),
+        413,
+        "larger than");
+  }
+
+  @Test
+  void moreThan1024InstancesAreRefused() {
+    StringBuilder sb = new StringBuilder("{\"instances\": [");
+    for (int i = 0; i <= ServingApi.MAX_INSTANCES; i++) {
+      sb.append(i == 0 ? "" : ",").append("[").append("0,".repeat(783)).append("0]");
+    }
+    ServingApi.ApiException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ServingApi.ApiException.class, () -> ServingApi.parsePredict(sb + "]}"));
+    assertEquals(413, e.status());
+  }
+
+  @Test
+  void anImageFileGetsWhatPredictJsonPrintsForIt() throws Exception {
+    Path png = dir.resolve("shirt.png");
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    float[] pixels = test.image(7);
+    for (int i = 0; i < 784; i++) {
+      int v = Math.round(pixels[i] * 255);
+      image.getRaster().setSample(i % 28, i / 28, 0, v);
+    }
+    ImageIO.write(image, "png", png.toFile());
+    HttpResponse<String> r =
+        client.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/images:classify?name=" + png))
+                .POST(HttpRequest.BodyPublishers.ofFile(png))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    StringWriter out = new StringWriter();
+    var cl = MainAccess.commandLine();
+    cl.setOut(new PrintWriter(out));
+    assertEquals(
+        0, cl.execute("predict", "--json", "--model", savedModel.toString(), png.toString()));
+    assertEquals(JsonParser.parseString(out.toString().strip()), json(r));
+
+    JsonObject withPixels =
+        json(
+            client.send(
+                HttpRequest.newBuilder(URI.create(server.url() + "/images:classify?pixels=1"))
+                    .POST(HttpRequest.BodyPublishers.ofFile(png))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+    assertArrayEquals(
+        ImageInput.read(png).pixels(),
+        floats(withPixels.getAsJsonArray("pixels")),
+        0f,
+        "the 28x28 picture the network sees, as predict prepares it");
+    assertEquals(10, withPixels.getAsJsonArray("probabilities").size());
+
+    Path text = dir.resolve("notes.png");
+    Files.writeString(text, "not an image");
+    HttpResponse<String> bad =
+        client.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/images:classify?name=notes.png"))
+                .POST(HttpRequest.BodyPublishers.ofFile(text))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertError(bad, 400, "notes.png: not a PNG, JPEG, GIF or BMP image");
+  }
+
+  @Test
+  void thePageAndItsScriptAndExamplesAreServedAndNothingElse() throws Exception {
+    HttpResponse<String> page = get("/");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    assertTrue(page.body().contains("<canvas id=\"draw\""), page.body());
+    assertEquals(200, get("/page.js").statusCode());
+    JsonArray examples = JsonParser.parseString(get("/examples.json").body()).getAsJsonArray();
+    assertTrue(examples.size() >= 2, examples.toString());
+    assertEquals(784, examples.get(0).getAsJsonObject().getAsJsonArray("pixels").size());
+    for (String path :
+        new String[] {
+          "/page/index.html", "/dev/convnet/serve/page/page.js", "/%2e%2e/pom.xml", "/index.html/"
+        }) {
+      assertEquals(404, get(path).statusCode(), path);
+    }
+  }
+
+  @Test
+  void eightClientsOf250RequestsEachGetEveryAnswer() throws Exception {
+    String body = "{\"instances\": [" + row(0) + "]}";
+    String expected = post("/v1/models/fashion:predict", body).body();
+    ExecutorService clients = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Integer>> results = new ArrayList<>();
+      for (int c = 0; c < 8; c++) {
+        results.add(
+            clients.submit(
+                () -> {
+                  int ok = 0;
+                  for (int i = 0; i < 250; i++) {
+                    HttpResponse<String> r = post("/v1/models/fashion:predict", body);
+                    if (r.statusCode() == 200 && r.body().equals(expected)) {
+                      ok++;
+                    }
+                  }
+                  return ok;
+                }));
+      }
+      List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
+      for (Future<Integer> f : results) {
+        int ok = f.get(120, TimeUnit.SECONDS);
+        checks.add(() -> assertEquals(250, ok, "answers right, of 250"));
+      }
+      assertAll(checks);
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  @Test
+  void aServerStoppingFinishesWhatIsInFlightAndRefusesTheRest() throws Exception {
+    try (SavedModelClassifier own = SavedModelClassifier.load(savedModel)) {
+      RestServer second = RestServer.start(own, RestServer.Config.defaults().withPort(0), null);
+      String url = second.url();
+      assertEquals(
+          200,
+          client
+              .send(
+                  HttpRequest.newBuilder(URI.create(url + "/v1/models/fashion")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+      long start = System.nanoTime();
+      second.stop(5);
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "idle: stops at once");
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IOException.class,
+          () ->
+              client.send(
+                  HttpRequest.newBuilder(URI.create(url + "/v1/models/fashion")).build(),
+                  HttpResponse.BodyHandlers.ofString()));
+    }
+  }
+}
