@@ -12,17 +12,17 @@ import java.util.Map;
  */
 public final class BenchResult {
   String precision;
-  long trainImagesPerSecondB64;
-  double stepMsP50;
-  double stepMsP95;
-  long trainImagesPerSecondB256;
-  long evalImagesPerSecond;
+  Long trainImagesPerSecondB64;
+  Double stepMsP50;
+  Double stepMsP95;
+  Long trainImagesPerSecondB256;
+  Long evalImagesPerSecond;
   Long rssMbBeforeLongWindow;
   Long rssMbAfterLongWindow;
   Long longWindowSteps;
   Map<String, Double> profile;
-  long peakRssMb;
-  double startToFirstStepS;
+  Long peakRssMb;
+  Double startToFirstStepS;
   int cores;
   String cpuModel;
   Map<String, Boolean> cpuFeatures;
@@ -43,15 +43,15 @@ public final class BenchResult {
     date = machine.date();
   }
 
-  public long trainImagesPerSecondB64() {
+  public Long trainImagesPerSecondB64() {
     return trainImagesPerSecondB64;
   }
 
-  public long trainImagesPerSecondB256() {
+  public Long trainImagesPerSecondB256() {
     return trainImagesPerSecondB256;
   }
 
-  public long evalImagesPerSecond() {
+  public Long evalImagesPerSecond() {
     return evalImagesPerSecond;
   }
 

@@ -112,6 +112,14 @@ public final class Benchmark {
     return r;
   }
 
+  /** Only the serving figures of {@code serving}, with the machine. */
+  public BenchResult serve(ServeBenchmark serving) {
+    BenchResult r = new BenchResult(Machine.current(), plan.precision());
+    out.println(r.cpuModel + ", " + r.cores + " cores, " + r.cpuFeatures + ", " + plan.precision());
+    r.serve = serving.run();
+    return r;
+  }
+
   /** Evaluation images/s on the test set, batches of {@link Evaluation#TEST_BATCH_SIZE}. */
   public double evaluationImagesPerSecond() {
     return withTrainer(

@@ -2,6 +2,7 @@ package dev.convnet.cli;
 
 import dev.convnet.bench.BenchResult;
 import dev.convnet.bench.Benchmark;
+import dev.convnet.bench.ServeBenchmark;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.Split;
@@ -55,6 +56,13 @@ final class BenchCommand implements Callable<Integer> {
       description = "Steps traced by --profile (default: ${DEFAULT-VALUE}).")
   int profileSteps = 20;
 
+  @Option(
+      names = "--serve",
+      description =
+          "Measure serve instead: single-image requests at 1, 8 and 32 clients (requests/s, p50,"
+              + " p99) and images/s at 64 images a request, against in-process evaluation.")
+  boolean serve;
+
   @Mixin CommonOptions.PrecisionChoice precision = new CommonOptions.PrecisionChoice();
 
   @Option(
@@ -81,8 +89,9 @@ final class BenchCommand implements Callable<Integer> {
     Benchmark.Plan plan =
         new Benchmark.Plan(seconds, memorySteps, profile ? profileSteps : 0, precisionUsed.flag());
     FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
+    Benchmark benchmark = new Benchmark(plan, Split.of(data, TrainConfig.VALIDATION_SIZE), out);
     BenchResult result =
-        new Benchmark(plan, Split.of(data, TrainConfig.VALIDATION_SIZE), out).run();
+        serve ? benchmark.serve(new ServeBenchmark(seconds, data.test(), out)) : benchmark.run();
     if (json != null) {
       Files.writeString(json, Json.GSON.toJson(result.toJson()) + "\n");
       out.println("wrote " + json);

@@ -26,6 +26,7 @@ import picocli.CommandLine.HelpCommand;
       FiguresCommand.class,
       BenchCommand.class,
       ExercisesCommand.class,
+      RecipesCommand.class,
       DownloadCommand.class,
       HelpCommand.class
     })

@@ -9,7 +9,7 @@ import dev.convnet.results.Formats;
 import dev.convnet.results.Machine;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.TrainConfig.Length;
-import dev.convnet.viz.ExerciseChart;
+import dev.convnet.viz.AccuracyChart;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -222,12 +222,12 @@ public final class Exercises {
     Files.writeString(
         table, Machine.current().stamp("scripts/exercises") + "\n\n" + table(outcomes, name));
     written.add(table);
-    List<ExerciseChart.Point> sweep =
+    List<AccuracyChart.Point> sweep =
         outcomes.stream()
             .filter(o -> o.experiment().exercise() == 8 || o.experiment().changes().isEmpty())
             .map(
                 o ->
-                    new ExerciseChart.Point(
+                    new AccuracyChart.Point(
                         o.experiment().model().numFilters1()
                             + "/"
                             + o.experiment().model().numFilters2()
@@ -238,7 +238,11 @@ public final class Exercises {
             .toList();
     if (sweep.size() > 1) {
       Path chart = folder.resolve(CHART_FILE);
-      ExerciseChart.write(chart, sweep);
+      AccuracyChart.write(
+          chart,
+          new AccuracyChart.Axes(
+              "Exercise 8: accuracy against size", "trainable parameters (log scale)", true),
+          sweep);
       written.add(chart);
     }
     return written;

@@ -1,13 +1,14 @@
 package dev.convnet.serve;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
-import com.google.gson.internal.Streams;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
 import dev.convnet.model.ModelConfig;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.StringReader;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -54,72 +55,151 @@ public final class ServingApi {
    */
   public record PredictRequest(float[] images, int n, boolean columnar) {}
 
-  /** Parses a {@code :predict} body; any problem is a 400 (or 413 beyond the instance limit). */
+  /**
+   * Parses a {@code :predict} body; any problem is a 400 (or 413 beyond the instance limit). The
+   * body is read as a stream straight into one float array: no tree of 784 objects an image.
+   */
   public static PredictRequest parsePredict(String body) {
-    JsonObject request = parseObject(body);
-    if (request.has("signature_name")
-        && !request.get("signature_name").isJsonNull()
-        && !ModelExport.SIGNATURE_KEY.equals(asString(request.get("signature_name")))) {
-      throw bad(
-          "Serving signature name: \""
-              + asString(request.get("signature_name"))
-              + "\" not found in signature def");
-    }
-    boolean rows = request.has("instances");
-    boolean columns = request.has("inputs");
-    if (rows == columns) {
-      throw bad(
-          rows
-              ? "Request body must contain either 'instances' or 'inputs', not both"
-              : "Missing 'instances' or 'inputs' key");
-    }
-    JsonElement data = rows ? request.get("instances") : request.get("inputs");
-    if (columns && data.isJsonObject()) {
-      JsonObject named = data.getAsJsonObject();
-      if (!named.has(ModelExport.INPUT) || named.size() != 1) {
-        throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
+    try {
+      JsonReader reader = new JsonReader(new StringReader(body));
+      reader.setStrictness(Strictness.STRICT);
+      if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+        throw bad("the request body must be a JSON object");
       }
-      data = named.get(ModelExport.INPUT);
+      reader.beginObject();
+      Images rows = null;
+      Images columns = null;
+      while (reader.hasNext()) {
+        String key = reader.nextName();
+        switch (key) {
+          case "signature_name" -> {
+            String name = reader.peek() == JsonToken.NULL ? null : reader.nextString();
+            if (name == null) {
+              reader.nextNull();
+            } else if (!ModelExport.SIGNATURE_KEY.equals(name)) {
+              throw bad("Serving signature name: \"" + name + "\" not found in signature def");
+            }
+          }
+          case "instances" -> rows = readInstances(reader, "instances", true);
+          case "inputs" -> {
+            if (reader.peek() == JsonToken.BEGIN_OBJECT) {
+              reader.beginObject();
+              if (!reader.hasNext()) {
+                throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
+              }
+              String input = reader.nextName();
+              if (!input.equals(ModelExport.INPUT)) {
+                throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
+              }
+              columns = readInstances(reader, "inputs", false);
+              if (reader.hasNext()) {
+                throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
+              }
+              reader.endObject();
+            } else {
+              columns = readInstances(reader, "inputs", false);
+            }
+          }
+          default -> reader.skipValue(); // TensorFlow Serving ignores unknown keys too
+        }
+      }
+      reader.endObject();
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw bad("malformed JSON: more after the request object");
+      }
+      if (rows != null && columns != null) {
+        throw bad("Request body must contain either 'instances' or 'inputs', not both");
+      }
+      if (rows == null && columns == null) {
+        throw bad("Missing 'instances' or 'inputs' key");
+      }
+      Images images = rows != null ? rows : columns;
+      return new PredictRequest(images.values(), images.count(), columns != null);
+    } catch (MalformedJsonException | EOFException | IllegalStateException e) {
+      Matcher where = WHERE.matcher(String.valueOf(e.getMessage()));
+      throw bad("malformed JSON" + (where.find() ? " " + where.group() : ""));
+    } catch (IOException e) {
+      throw bad("malformed JSON");
     }
-    if (!data.isJsonArray()) {
-      throw bad("'" + (rows ? "instances" : "inputs") + "' must be a list of images");
-    }
-    JsonArray list = data.getAsJsonArray();
-    if (list.isEmpty()) {
-      throw bad("no images in the request");
-    }
-    if (list.size() > MAX_INSTANCES) {
-      throw new ApiException(
-          413, list.size() + " images in one request; send at most " + MAX_INSTANCES);
+  }
+
+  /** Images read so far: {@code count} of 784 floats each. */
+  private record Images(float[] values, int count) {}
+
+  private static Images readInstances(JsonReader reader, String key, boolean rows)
+      throws IOException {
+    if (reader.peek() != JsonToken.BEGIN_ARRAY) {
+      throw bad("'" + key + "' must be a list of images");
     }
     int pixels = ModelConfig.IMG_SIZE_FLAT;
-    float[] images = new float[list.size() * pixels];
-    for (int i = 0; i < list.size(); i++) {
-      JsonElement instance = list.get(i);
-      if (rows && instance.isJsonObject()) {
-        JsonObject named = instance.getAsJsonObject();
-        if (!named.has(ModelExport.INPUT) || named.size() != 1) {
-          throw bad("instance " + i + " must be {\"" + ModelExport.INPUT + "\": [784 pixels]}");
+    float[] values = new float[16 * pixels];
+    int count = 0;
+    reader.beginArray();
+    while (reader.hasNext()) {
+      if (count == MAX_INSTANCES) {
+        throw new ApiException(
+            413,
+            "more than " + MAX_INSTANCES + " images in one request; send at most " + MAX_INSTANCES);
+      }
+      if (values.length < (count + 1) * pixels) {
+        values = java.util.Arrays.copyOf(values, values.length * 2);
+      }
+      boolean named = rows && reader.peek() == JsonToken.BEGIN_OBJECT;
+      if (named) {
+        reader.beginObject();
+        if (!reader.hasNext() || !reader.nextName().equals(ModelExport.INPUT)) {
+          throw bad("instance " + count + " must be {\"" + ModelExport.INPUT + "\": [784 pixels]}");
         }
-        instance = named.get(ModelExport.INPUT);
       }
-      if (!instance.isJsonArray() || instance.getAsJsonArray().size() != pixels) {
-        throw bad(
-            "image "
-                + i
-                + " must be a list of "
-                + pixels
-                + " pixels in [0, 1] (input x has shape [-1, "
-                + pixels
-                + "]), got "
-                + describe(instance));
+      readImage(reader, values, count);
+      if (named) {
+        if (reader.hasNext()) {
+          throw bad("instance " + count + " must be {\"" + ModelExport.INPUT + "\": [784 pixels]}");
+        }
+        reader.endObject();
       }
-      JsonArray values = instance.getAsJsonArray();
-      for (int j = 0; j < pixels; j++) {
-        images[i * pixels + j] = pixel(values.get(j), i, j);
-      }
+      count++;
     }
-    return new PredictRequest(images, list.size(), columns);
+    reader.endArray();
+    if (count == 0) {
+      throw bad("no images in the request");
+    }
+    return new Images(java.util.Arrays.copyOf(values, count * pixels), count);
+  }
+
+  private static void readImage(JsonReader reader, float[] values, int image) throws IOException {
+    int pixels = ModelConfig.IMG_SIZE_FLAT;
+    String shape =
+        "image "
+            + image
+            + " must be a list of "
+            + pixels
+            + " pixels in [0, 1] (input x has shape"
+            + " [-1, "
+            + pixels
+            + "])";
+    if (reader.peek() != JsonToken.BEGIN_ARRAY) {
+      throw bad(shape + ", got " + reader.peek().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    reader.beginArray();
+    int j = 0;
+    while (reader.hasNext()) {
+      if (j == pixels) {
+        throw bad(shape + ", got more");
+      }
+      if (reader.peek() != JsonToken.NUMBER) {
+        throw bad("image " + image + ", pixel " + j + ": not a number");
+      }
+      double v = Double.parseDouble(reader.nextString()); // 1e999 is a number, if not a finite one
+      if (!Double.isFinite(v) || Math.abs(v) > Float.MAX_VALUE) {
+        throw bad("image " + image + ", pixel " + j + ": not a finite number");
+      }
+      values[image * pixels + j++] = (float) v;
+    }
+    reader.endArray();
+    if (j != pixels) {
+      throw bad(shape + ", got a list of " + j);
+    }
   }
 
   /** The answer to {@code request}: {@code predictions} by row, or {@code outputs} by column. */
@@ -219,45 +299,6 @@ public final class ServingApi {
       row.add(values[i * width + c]);
     }
     return row;
-  }
-
-  /** Strict JSON: NaN, Infinity, comments and unquoted words are malformed, as in JSON itself. */
-  private static JsonObject parseObject(String body) {
-    JsonElement parsed;
-    try {
-      JsonReader reader = new JsonReader(new StringReader(body));
-      reader.setStrictness(Strictness.STRICT);
-      parsed = Streams.parse(reader);
-      if (reader.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
-        throw bad("malformed JSON: more after the request object");
-      }
-    } catch (JsonParseException | java.io.IOException | IllegalStateException e) {
-      Matcher where = WHERE.matcher(String.valueOf(e.getMessage()));
-      throw bad("malformed JSON" + (where.find() ? " " + where.group() : ""));
-    }
-    if (!parsed.isJsonObject()) {
-      throw bad("the request body must be a JSON object");
-    }
-    return parsed.getAsJsonObject();
-  }
-
-  private static float pixel(JsonElement value, int image, int index) {
-    if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isNumber()) {
-      throw bad("image " + image + ", pixel " + index + ": not a number: " + value);
-    }
-    double v = value.getAsDouble();
-    if (!Double.isFinite(v) || Math.abs(v) > Float.MAX_VALUE) {
-      throw bad("image " + image + ", pixel " + index + ": not a finite number: " + value);
-    }
-    return (float) v;
-  }
-
-  private static String describe(JsonElement e) {
-    return e.isJsonArray() ? "a list of " + e.getAsJsonArray().size() : e.toString();
-  }
-
-  private static String asString(JsonElement e) {
-    return e.isJsonPrimitive() ? e.getAsString() : e.toString();
   }
 
   static ApiException bad(String message) {

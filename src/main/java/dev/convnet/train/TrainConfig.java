@@ -174,6 +174,30 @@ public record TrainConfig(
           .withAugment(true)
           .withLabelSmoothing(BEST_LABEL_SMOOTHING);
 
+  /** The fast recipe's batch: larger batches run more images a second on these CPUs. */
+  public static final int FAST_BATCH_SIZE = 128;
+
+  /** ...with a higher peak rate, as larger batches allow. */
+  public static final float FAST_LEARNING_RATE = 4e-3f;
+
+  /** ...over fewer epochs. */
+  public static final int FAST_EPOCHS = 3;
+
+  /**
+   * The fewest training seconds for about 91%: the default schedule with {@link #FAST_BATCH_SIZE},
+   * {@link #FAST_LEARNING_RATE} and {@link #FAST_EPOCHS}, chosen by validation accuracy.
+   */
+  public static final TrainConfig FAST =
+      DEFAULT
+          .withRecipe("fast")
+          .withBatchSize(FAST_BATCH_SIZE)
+          .withLearningRate(FAST_LEARNING_RATE)
+          .withLength(Length.epochs(FAST_EPOCHS));
+
+  /** Every recipe, in the order people meet them. */
+  public static final java.util.List<TrainConfig> RECIPES =
+      java.util.List.of(DEFAULT, NOTEBOOK, BEST, FAST);
+
   public TrainConfig {
     if (batchSize <= 0) {
       throw new InvalidSettingException(
@@ -215,9 +239,10 @@ public record TrainConfig(
       case "notebook" -> NOTEBOOK;
       case "default" -> DEFAULT;
       case "best" -> BEST;
+      case "fast" -> FAST;
       default ->
           throw new IllegalArgumentException(
-              "unknown recipe '" + name + "' (choose default, notebook or best)");
+              "unknown recipe '" + name + "' (choose default, notebook, best or fast)");
     };
   }
 

@@ -72,7 +72,7 @@ class BenchArithmeticTest {
             "abc1234",
             "2026-12-01");
     BenchResult r = new BenchResult(m, "fp32");
-    r.trainImagesPerSecondB64 = 4571;
+    r.trainImagesPerSecondB64 = 4571L;
     r.stepMsP50 = 13.5;
     JsonObject json = r.toJson();
     assertEquals(4571, json.get("train_images_per_second_b64").getAsLong());

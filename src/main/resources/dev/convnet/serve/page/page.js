@@ -235,4 +235,9 @@ fetch("/examples.json").then(function (response) {
   if (examples.length === 0) {
     box.textContent = "(none: the server found no Fashion-MNIST data)";
   }
+  // ?example=N shows test image N's answer at once (a link to share, or a screenshot).
+  const chosen = parseInt(new URLSearchParams(location.search).get("example"), 10);
+  if (chosen >= 0 && chosen < box.children.length) {
+    box.children[chosen].click();
+  }
 });

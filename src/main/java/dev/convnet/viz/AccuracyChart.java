@@ -13,41 +13,52 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Exercise 8's chart: test accuracy against parameter count, one point per configuration. */
-public final class ExerciseChart {
-  /** A configuration: its label, trainable parameters and test accuracy. */
-  public record Point(String label, long parameters, double accuracy) {}
+/**
+ * Test accuracy against a cost, one labelled point per configuration: exercise 8's accuracy against
+ * parameters, the recipes' accuracy against training seconds.
+ */
+public final class AccuracyChart {
+  /** A configuration: its label, its cost (parameters, seconds) and its test accuracy. */
+  public record Point(String label, double cost, double accuracy) {}
 
-  private ExerciseChart() {}
+  /**
+   * The chart's words and scale.
+   *
+   * @param title above the chart
+   * @param costAxis the x axis's title
+   * @param logarithmic whether the x axis is logarithmic
+   */
+  public record Axes(String title, String costAxis, boolean logarithmic) {}
 
-  /** Draws {@code points} (sorted by size) into {@code file} as a PNG. */
-  public static void write(Path file, List<Point> points) {
+  private AccuracyChart() {}
+
+  /** Draws {@code points} (sorted by cost) into {@code file} as a PNG. */
+  public static void write(Path file, Axes axes, List<Point> points) {
     XYChart chart =
         new XYChartBuilder()
             .width(900)
             .height(520)
-            .title("Exercise 8: accuracy against size")
-            .xAxisTitle("trainable parameters (log scale)")
+            .title(axes.title())
+            .xAxisTitle(axes.costAxis())
             .yAxisTitle("test accuracy")
             .build();
-    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setXAxisLogarithmic(axes.logarithmic());
     chart.getStyler().setYAxisDecimalPattern("0%");
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
     List<Point> sorted =
-        points.stream().sorted((a, b) -> Long.compare(a.parameters(), b.parameters())).toList();
+        points.stream().sorted((a, b) -> Double.compare(a.cost(), b.cost())).toList();
     XYSeries series =
         chart.addSeries(
             "configurations",
-            sorted.stream().mapToDouble(Point::parameters).toArray(),
+            sorted.stream().mapToDouble(Point::cost).toArray(),
             sorted.stream().mapToDouble(Point::accuracy).toArray());
     series.setMarker(SeriesMarkers.CIRCLE);
     series.setLineColor(new Color(50, 100, 200));
     series.setMarkerColor(new Color(50, 100, 200));
     for (Point p : sorted) {
-      chart.addAnnotation(
-          new AnnotationText(p.label(), p.parameters(), p.accuracy() + 0.006, false));
+      chart.addAnnotation(new AnnotationText(p.label(), p.cost(), p.accuracy() + 0.003, false));
     }
     try {
       BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

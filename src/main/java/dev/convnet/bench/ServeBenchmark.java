@@ -1,0 +1,177 @@
+package dev.convnet.bench;
+
+import dev.convnet.data.ImageSet;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.serve.ModelExport;
+import dev.convnet.serve.RestServer;
+import dev.convnet.serve.SavedModelClassifier;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bench --serve}: the notebook's network as a SavedModel behind {@code serve}, loaded by
+ * clients on this machine: single-image requests at several concurrencies (requests/s, p50 and p99
+ * latency), and images/s at 64 images a request against the same model evaluating in process.
+ * Client and server share the machine's cores, as they would on one host.
+ */
+public final class ServeBenchmark {
+  /** Concurrent clients of the single-image rows. */
+  public static final List<Integer> CLIENTS = List.of(1, 8, 32);
+
+  /** Images in each request of the batch row, and its clients. */
+  public static final int BATCH = 64;
+
+  private static final int BATCH_CLIENTS = 8;
+
+  private final double seconds;
+  private final ImageSet test;
+  private final PrintWriter out;
+
+  public ServeBenchmark(double seconds, ImageSet test, PrintWriter out) {
+    this.seconds = seconds;
+    this.test = test;
+    this.out = out;
+  }
+
+  /** Exports a fresh notebook network (speed does not depend on the weights) and measures. */
+  public BenchResult.ServeFigures run() {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("convnet-bench-serve");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path savedModel = dir.resolve("saved_model");
+    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
+      net.initialize();
+      ModelExport.export(net, savedModel);
+    }
+    try (SavedModelClassifier model = SavedModelClassifier.load(savedModel);
+        RestServer server =
+            RestServer.start(model, RestServer.Config.defaults().withPort(0), null)) {
+      String url = server.url() + "/v1/models/" + RestServer.Config.NAME + ":predict";
+      List<BenchResult.LoadRow> rows = new ArrayList<>();
+      for (int clients : CLIENTS) {
+        Load load = load(url, body(1), clients);
+        rows.add(
+            new BenchResult.LoadRow(
+                clients,
+                Math.round(load.requestsPerSecond()),
+                Benchmark.round(load.percentileMs(50), 2),
+                Benchmark.round(load.percentileMs(99), 2)));
+        out.printf(
+            "serve, 1 image a request, %2d clients: %,8.0f requests/s, p50 %6.2f ms, p99 %6.2f ms%n",
+            clients, load.requestsPerSecond(), load.percentileMs(50), load.percentileMs(99));
+        out.flush();
+      }
+      Load batch = load(url, body(BATCH), BATCH_CLIENTS);
+      long served = Math.round(batch.requestsPerSecond() * BATCH);
+      long inProcess = Math.round(inProcessImagesPerSecond(model));
+      out.printf(
+          "serve, %d images a request, %d clients: %,8d images/s (in process: %,d images/s, %.0f%%)%n",
+          BATCH, BATCH_CLIENTS, served, inProcess, 100.0 * served / inProcess);
+      out.flush();
+      return new BenchResult.ServeFigures(rows, served, inProcess);
+    } finally {
+      dev.convnet.data.FileTrees.delete(dir);
+    }
+  }
+
+  /** The responses of one load level: each request's latency over the window. */
+  record Load(List<Long> latencyNanos, double windowSeconds) {
+    double requestsPerSecond() {
+      return latencyNanos.size() / windowSeconds;
+    }
+
+    double percentileMs(double p) {
+      return StepWindow.percentile(latencyNanos.stream().mapToLong(Long::longValue).toArray(), p)
+          / 1e6;
+    }
+  }
+
+  /** {@code clients} clients sending {@code body} one request after the other. */
+  private Load load(String url, String body, int clients) {
+    HttpClient http =
+        HttpClient.newBuilder().executor(Executors.newFixedThreadPool(clients)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      long warmupEnd = System.nanoTime() + (long) (Math.min(2, seconds / 3) * 1e9);
+      long end = warmupEnd + (long) (seconds * 1e9);
+      List<Future<List<Long>>> futures = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  List<Long> latencies = new ArrayList<>();
+                  while (true) {
+                    long t0 = System.nanoTime();
+                    if (t0 >= end) {
+                      return latencies;
+                    }
+                    HttpResponse<String> r =
+                        http.send(request, HttpResponse.BodyHandlers.ofString());
+                    long t1 = System.nanoTime();
+                    if (r.statusCode() != 200) {
+                      throw new IllegalStateException(
+                          "serve answered " + r.statusCode() + ": " + r.body());
+                    }
+                    if (t0 >= warmupEnd) {
+                      latencies.add(t1 - t0);
+                    }
+                  }
+                }));
+      }
+      List<Long> all = new ArrayList<>();
+      for (Future<List<Long>> f : futures) {
+        all.addAll(f.get(Math.round(seconds * 4) + 60, TimeUnit.SECONDS));
+      }
+      return new Load(all, seconds);
+    } catch (Exception e) {
+      throw new IllegalStateException("the serve benchmark failed: " + e.getMessage(), e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private String body(int images) {
+    StringBuilder sb = new StringBuilder("{\"instances\": [");
+    for (int i = 0; i < images; i++) {
+      float[] pixels = test.image(i % test.size());
+      sb.append(i == 0 ? "[" : ",[");
+      for (int j = 0; j < pixels.length; j++) {
+        sb.append(j == 0 ? "" : ",").append(pixels[j]);
+      }
+      sb.append(']');
+    }
+    return sb.append("]}").toString();
+  }
+
+  private double inProcessImagesPerSecond(SavedModelClassifier model) {
+    model.evaluate(test); // warm-up
+    long start = System.nanoTime();
+    long images = 0;
+    while (System.nanoTime() - start < seconds * 1e9) {
+      images += model.evaluate(test).total();
+    }
+    return images / ((System.nanoTime() - start) / 1e9);
+  }
+}

@@ -1,0 +1,115 @@
+package dev.convnet.cli;
+
+import dev.convnet.results.DocBlock;
+import dev.convnet.results.Formats;
+import dev.convnet.run.DataSource;
+import dev.convnet.run.RecipeComparison;
+import dev.convnet.run.RunDirectory;
+import dev.convnet.train.TrainConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code convnet recipes}: every recipe trained once, test accuracy against training time. */
+@Command(
+    name = "recipes",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train the notebook's network with each recipe on the real data and compare them.",
+      "Writes recipes.md (test and validation accuracy, training time) and recipes.png (test"
+          + " accuracy against training seconds) into --out, and one run folder per recipe."
+    })
+final class RecipesCommand implements Callable<Integer> {
+  /** The block of a docs page that {@code --doc} replaces. */
+  static final String DOC_BLOCK = "recipes-table";
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--only",
+      paramLabel = "NAME",
+      split = ",",
+      description = "Only these recipes, such as --only fast,default (default: all but notebook).")
+  List<String> only;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Where to write (default: runs/recipes-<timestamp>); new or empty.")
+  Path out;
+
+  @Option(
+      names = "--doc",
+      paramLabel = "PAGE",
+      description =
+          "Also write the table into this Markdown page, between its <!-- begin "
+              + DOC_BLOCK
+              + " --> and <!-- end "
+              + DOC_BLOCK
+              + " --> lines, and the chart beside it (docs/recipes.md).")
+  Path doc;
+
+  @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
+
+  @Override
+  public Integer call() throws IOException {
+    List<TrainConfig> recipes = new ArrayList<>();
+    if (only == null) {
+      recipes.addAll(List.of(TrainConfig.FAST, TrainConfig.DEFAULT, TrainConfig.BEST));
+    } else {
+      for (String name : only) {
+        recipes.add(TrainConfig.recipe(name));
+      }
+    }
+    if (doc != null && !Files.isRegularFile(doc)) {
+      throw new IllegalArgumentException("--doc " + doc + ": no such page");
+    }
+    if (out != null) {
+      RunDirectory.check(out, false);
+    }
+    Path folder = out != null ? out : RunDirectory.createDefault("recipes-");
+    Files.createDirectories(folder);
+    PrintWriter print = spec.commandLine().getOut();
+    print.printf("Recipes: %d, into %s%n", recipes.size(), folder);
+    print.flush();
+    List<RecipeComparison.Outcome> outcomes =
+        RecipeComparison.run(
+            recipes,
+            folder,
+            DataSource.fashionMnist(dataOptions.dataDir),
+            o -> {
+              print.printf(
+                  Locale.ROOT,
+                  "%-9s %s (%d)  %.0f s of training%n",
+                  o.recipe().recipe(),
+                  Formats.percent(o.result().testAccuracy()),
+                  o.result().test().correct(),
+                  o.result().record().results().trainSeconds());
+              print.flush();
+            });
+    Path table = RecipeComparison.write(folder, outcomes);
+    print.println();
+    print.print(Files.readString(table));
+    if (doc != null) {
+      DocBlock.replace(doc, DOC_BLOCK, Files.readString(table));
+      Files.copy(
+          folder.resolve(RecipeComparison.CHART_FILE),
+          doc.resolveSibling(RecipeComparison.CHART_FILE),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    print.println("Wrote " + table + (doc != null ? " and " + doc : ""));
+    print.flush();
+    return 0;
+  }
+}
