@@ -34,9 +34,9 @@ public final class BenchResult {
 
   BenchResult(Machine machine, String precision) {
     this.precision = precision;
-    cores = machine.cores();
-    cpuModel = machine.cpuModel();
-    cpuFeatures = machine.features();
+    cores = machine.cpu().cores();
+    cpuModel = machine.cpu().model();
+    cpuFeatures = machine.cpu().features();
     onednn = machine.onednn();
     tensorflowVersion = machine.tensorflow();
     commit = machine.commit();

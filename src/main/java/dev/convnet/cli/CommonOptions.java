@@ -64,4 +64,41 @@ final class CommonOptions {
                 + " Default: ${DEFAULT-VALUE}.")
     Precisions.Choice precision = Precisions.Choice.FP32;
   }
+
+  /** {@code --out} and {@code --doc}: where a measuring command writes, and the page it updates. */
+  static final class MeasuredOutput {
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        description = "Where to write (default: runs/<command>-<timestamp>); new or empty.")
+    Path out;
+
+    @Option(names = "--force", description = "Write into an --out folder that already holds files.")
+    boolean force;
+
+    @Option(
+        names = "--doc",
+        paramLabel = "PAGE",
+        description =
+            "Also write the table into this Markdown page, between the <!-- begin NAME --> and"
+                + " <!-- end NAME --> lines of this command's block.")
+    Path doc;
+
+    /** Refuses a missing page or a folder that holds files, before anything runs. */
+    void check() {
+      if (doc != null && !java.nio.file.Files.isRegularFile(doc)) {
+        throw new IllegalArgumentException("--doc " + doc + ": no such page");
+      }
+      if (out != null) {
+        dev.convnet.run.RunDirectory.check(out, force);
+      }
+    }
+
+    /** The folder to write into, created. */
+    Path folder(String prefix) throws java.io.IOException {
+      Path folder = out != null ? out : dev.convnet.run.RunDirectory.createDefault(prefix);
+      java.nio.file.Files.createDirectories(folder);
+      return folder;
+    }
+  }
 }

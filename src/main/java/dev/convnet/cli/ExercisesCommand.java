@@ -4,7 +4,6 @@ import dev.convnet.results.DocBlock;
 import dev.convnet.results.Formats;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.Exercises;
-import dev.convnet.run.RunDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,23 +31,14 @@ import picocli.CommandLine.Spec;
       "The full pass trains each for the default recipe's 5 epochs (about 40 minutes on 2 cores);"
           + " --quick trains each "
           + Exercises.QUICK_ITERATIONS
-          + " iterations (a few minutes)."
+          + " iterations (a few minutes).",
+      "--doc docs/exercises.md writes the table into that page's block exercises-table."
     })
 final class ExercisesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--quick", description = "Short runs: a few minutes in all.")
   boolean quick;
-
-  @Option(
-      names = "--out",
-      paramLabel = "DIR",
-      description =
-          "Where to write (default: runs/exercises-<timestamp>). Must be new or empty unless --force.")
-  Path out;
-
-  @Option(names = "--force", description = "Write into an --out folder that already holds files.")
-  boolean force;
 
   @Option(
       names = "--only",
@@ -60,16 +50,7 @@ final class ExercisesCommand implements Callable<Integer> {
   /** The block of a docs page that {@code --doc} replaces. */
   static final String DOC_BLOCK = "exercises-table";
 
-  @Option(
-      names = "--doc",
-      paramLabel = "PAGE",
-      description =
-          "Also write the table into this Markdown page, between its <!-- begin "
-              + DOC_BLOCK
-              + " --> and <!-- end "
-              + DOC_BLOCK
-              + " --> lines (docs/exercises.md).")
-  Path doc;
+  @Mixin CommonOptions.MeasuredOutput output = new CommonOptions.MeasuredOutput();
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
@@ -84,14 +65,8 @@ final class ExercisesCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--only " + only + " names no exercise (they run from 1 to 11)");
     }
-    if (doc != null && !Files.isRegularFile(doc)) {
-      throw new IllegalArgumentException("--doc " + doc + ": no such page");
-    }
-    if (out != null) {
-      RunDirectory.check(out, force);
-    }
-    Path folder = out != null ? out : RunDirectory.createDefault("exercises-");
-    Files.createDirectories(folder);
+    output.check();
+    Path folder = output.folder("exercises-");
     PrintWriter print = spec.commandLine().getOut();
     print.printf(
         "Exercises: %d experiments%s, into %s%n",
@@ -124,10 +99,10 @@ final class ExercisesCommand implements Callable<Integer> {
     List<Path> written = Exercises.write(folder, outcomes, flags);
     print.println();
     print.print(Files.readString(written.get(0)));
-    if (doc != null) {
-      DocBlock.replace(doc, DOC_BLOCK, Files.readString(written.get(0)));
+    if (output.doc != null) {
+      DocBlock.replace(output.doc, DOC_BLOCK, Files.readString(written.get(0)));
       written = new java.util.ArrayList<>(written);
-      written.add(doc);
+      written.add(output.doc);
     }
     print.println(
         "Wrote " + written.stream().map(Path::toString).collect(Collectors.joining(", ")));

@@ -4,7 +4,6 @@ import dev.convnet.results.DocBlock;
 import dev.convnet.results.Formats;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.RecipeComparison;
-import dev.convnet.run.RunDirectory;
 import dev.convnet.train.TrainConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,7 +26,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Train the notebook's network with each recipe on the real data and compare them.",
       "Writes recipes.md (test and validation accuracy, training time) and recipes.png (test"
-          + " accuracy against training seconds) into --out, and one run folder per recipe."
+          + " accuracy against training seconds) into --out, and one run folder per recipe.",
+      "--doc docs/recipes.md writes the table into that page's block recipes-table and the chart"
+          + " beside the page."
     })
 final class RecipesCommand implements Callable<Integer> {
   /** The block of a docs page that {@code --doc} replaces. */
@@ -42,22 +43,7 @@ final class RecipesCommand implements Callable<Integer> {
       description = "Only these recipes, such as --only fast,default (default: all but notebook).")
   List<String> only;
 
-  @Option(
-      names = "--out",
-      paramLabel = "DIR",
-      description = "Where to write (default: runs/recipes-<timestamp>); new or empty.")
-  Path out;
-
-  @Option(
-      names = "--doc",
-      paramLabel = "PAGE",
-      description =
-          "Also write the table into this Markdown page, between its <!-- begin "
-              + DOC_BLOCK
-              + " --> and <!-- end "
-              + DOC_BLOCK
-              + " --> lines, and the chart beside it (docs/recipes.md).")
-  Path doc;
+  @Mixin CommonOptions.MeasuredOutput output = new CommonOptions.MeasuredOutput();
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
@@ -72,14 +58,8 @@ final class RecipesCommand implements Callable<Integer> {
         recipes.add(TrainConfig.recipe(name));
       }
     }
-    if (doc != null && !Files.isRegularFile(doc)) {
-      throw new IllegalArgumentException("--doc " + doc + ": no such page");
-    }
-    if (out != null) {
-      RunDirectory.check(out, false);
-    }
-    Path folder = out != null ? out : RunDirectory.createDefault("recipes-");
-    Files.createDirectories(folder);
+    output.check();
+    Path folder = output.folder("recipes-");
     PrintWriter print = spec.commandLine().getOut();
     print.printf("Recipes: %d, into %s%n", recipes.size(), folder);
     print.flush();
@@ -101,14 +81,14 @@ final class RecipesCommand implements Callable<Integer> {
     Path table = RecipeComparison.write(folder, outcomes);
     print.println();
     print.print(Files.readString(table));
-    if (doc != null) {
-      DocBlock.replace(doc, DOC_BLOCK, Files.readString(table));
+    if (output.doc != null) {
+      DocBlock.replace(output.doc, DOC_BLOCK, Files.readString(table));
       Files.copy(
           folder.resolve(RecipeComparison.CHART_FILE),
-          doc.resolveSibling(RecipeComparison.CHART_FILE),
+          output.doc.resolveSibling(RecipeComparison.CHART_FILE),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
-    print.println("Wrote " + table + (doc != null ? " and " + doc : ""));
+    print.println("Wrote " + table + (output.doc != null ? " and " + output.doc : ""));
     print.flush();
     return 0;
   }

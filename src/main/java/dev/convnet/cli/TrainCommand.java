@@ -92,6 +92,10 @@ final class TrainCommand implements Callable<Integer> {
               progress);
       return result.test().total() > 0 ? 0 : 1;
     } catch (StoppedException e) {
+      if (e.runDir() != null) {
+        System.out.println("Continue with: scripts/convnet train --resume " + e.runDir());
+        System.out.flush();
+      }
       return stop.exitCode();
     }
   }

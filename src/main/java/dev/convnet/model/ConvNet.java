@@ -154,15 +154,7 @@ public final class ConvNet implements AutoCloseable {
     for (int i = 0; i < config.convLayers(); i++) {
       int filterSize = i == 0 ? config.filterSize1() : config.filterSize2();
       int numFilters = i == 0 ? config.numFilters1() : config.numFilters2();
-      Layers.ConvLayer layer =
-          layers.newConvLayer(
-              input,
-              channels,
-              filterSize,
-              numFilters,
-              config.pooling(),
-              config.poolFirst(),
-              config.activation());
+      Layers.ConvLayer layer = layers.newConvLayer(input, channels, filterSize, numFilters, config);
       conv.add(layer);
       input = layer.layer();
       channels = numFilters;

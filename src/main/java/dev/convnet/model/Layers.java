@@ -91,9 +91,7 @@ public final class Layers {
         numInputChannels,
         filterSize,
         numFilters,
-        usePooling ? Pooling.MAX : Pooling.NONE,
-        false,
-        Activation.RELU);
+        ModelConfig.notebook().withPooling(usePooling ? Pooling.MAX : Pooling.NONE));
   }
 
   /**
@@ -105,21 +103,22 @@ public final class Layers {
    * relu(max_pool(x)) == max_pool(relu(x)), exactly, in floating point too. Here the activation
    * comes first by default, as most code writes it; both orders measured the same speed, since
    * TensorFlow fuses the bias into the convolution either way and the ReLU is a small share of a
-   * step. {@code poolFirst} gives the notebook's order (exercise 6).
+   * step. The network's {@code poolFirst} gives the notebook's order (exercise 6); its pooling and
+   * activation say which reduction and non-linearity (exercises 6, 10, 11).
    */
   public ConvLayer newConvLayer(
       Operand<TFloat32> input,
       int numInputChannels,
       int filterSize,
       int numFilters,
-      Pooling pooling,
-      boolean poolFirst,
-      Activation activation) {
+      ModelConfig network) {
+    Pooling pooling = network.pooling();
+    Activation activation = network.activation();
     Variable<TFloat32> weights = newWeights(filterSize, filterSize, numInputChannels, numFilters);
     Variable<TFloat32> biases = newBiases(numFilters);
     List<Long> strides = pooling == Pooling.STRIDE ? WINDOW_2X2_LIST : UNIT_STRIDES;
     Operand<TFloat32> layer = tf.nn.biasAdd(tf.nn.conv2d(input, weights, strides, "SAME"), biases);
-    if (poolFirst) {
+    if (network.poolFirst()) {
       layer = activate(pool(layer, pooling), activation);
     } else {
       layer = pool(activate(layer, activation), pooling);

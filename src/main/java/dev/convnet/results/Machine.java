@@ -17,22 +17,22 @@ import org.tensorflow.TensorFlow;
  * The machine a figure was measured on: a speed figure holds for its CPU only, so every measured
  * table and benchmark names it.
  *
- * @param cpuModel the CPU's model name, as /proc/cpuinfo gives it
- * @param cores the processors this JVM may use
- * @param features which of the instruction sets that matter here the CPU has
+ * @param cpu the CPU: model, cores, features
  * @param onednn whether TensorFlow's oneDNN path is on (it is unless TF_ENABLE_ONEDNN_OPTS=0)
  * @param tensorflow TensorFlow's version
  * @param commit the project's git commit, or "unknown" outside a checkout
  * @param date the day of the measurement
  */
-public record Machine(
-    String cpuModel,
-    int cores,
-    Map<String, Boolean> features,
-    boolean onednn,
-    String tensorflow,
-    String commit,
-    String date) {
+public record Machine(Cpu cpu, boolean onednn, String tensorflow, String commit, String date) {
+
+  /**
+   * The CPU.
+   *
+   * @param model its model name, as /proc/cpuinfo gives it
+   * @param cores the processors this JVM may use
+   * @param features which of the instruction sets that matter here it has
+   */
+  public record Cpu(String model, int cores, Map<String, Boolean> features) {}
 
   /** CPU flags that change which kernels TensorFlow, oneDNN and the peers run. */
   public static final List<String> FEATURES = List.of("avx2", "avx512f", "avx512_bf16", "amx_bf16");
@@ -41,9 +41,7 @@ public record Machine(
   public static Machine current() {
     String info = cpuInfo();
     return new Machine(
-        cpuModel(info),
-        Runtime.getRuntime().availableProcessors(),
-        features(info),
+        new Cpu(cpuModel(info), Runtime.getRuntime().availableProcessors(), features(info)),
         !"0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")),
         TensorFlow.version(),
         gitCommit(),
@@ -57,25 +55,25 @@ public record Machine(
 
   /** Whether the CPU has AMX bf16 tiles (where bf16 measured faster than fp32). */
   public boolean hasAmx() {
-    return features.getOrDefault("amx_bf16", false);
+    return cpu.features().getOrDefault("amx_bf16", false);
   }
 
   /** Whether the CPU has bf16 arithmetic of any kind. */
   public boolean hasBf16() {
-    return hasAmx() || features.getOrDefault("avx512_bf16", false);
+    return hasAmx() || cpu.features().getOrDefault("avx512_bf16", false);
   }
 
   /** One line for the top of a measured table: command, date, CPU, cores, commit. */
   public String stamp(String command) {
     List<String> present = new ArrayList<>();
-    features.forEach((f, on) -> present.add(on ? f : "no " + f));
+    cpu.features().forEach((f, on) -> present.add(on ? f : "no " + f));
     return String.format(
         Locale.ROOT,
         "Measured by `%s` on %s: %s, %d cores (%s), TensorFlow %s%s, commit %s.",
         command,
         date,
-        cpuModel,
-        cores,
+        cpu.model(),
+        cpu.cores(),
         String.join(", ", present),
         tensorflow,
         onednn ? " with oneDNN" : " without oneDNN",

@@ -217,10 +217,9 @@ public final class TrainingRun {
         checkpoints.save(trainer);
         progress.println(
             String.format(
-                "Stopped at iteration %d of %d; the checkpoint in %s holds it. Continue with:"
-                    + " scripts/convnet train --resume %s",
-                trainer.totalIterations(), planned, runDir.resolve(Checkpoint.DIR), runDir));
-        throw e;
+                "Stopped at iteration %d of %d; the checkpoint in %s holds it.",
+                trainer.totalIterations(), planned, runDir.resolve(Checkpoint.DIR)));
+        throw e.in(runDir);
       } catch (DivergedException e) {
         throw new DivergedException(
             e.getMessage()
@@ -265,7 +264,8 @@ public final class TrainingRun {
     RunRecord record = new RunRecord(results, training, model, trainer.history());
 
     Path savedModel = runDir.resolve(SAVED_MODEL_DIR);
-    FileTrees.delete(savedModel); // only reached with an empty run directory, --force or --resume
+    FileTrees.delete(
+        savedModel); // only reached with an empty run directory, a forced one or a resumed one
     ModelExport.export(net, savedModel);
     record.write(runDir);
     progress.println(

@@ -64,9 +64,7 @@ class BenchArithmeticTest {
   void theJsonKeepsItsKeysNamesTheMachineAndLeavesOutWhatWasNotMeasured() {
     Machine m =
         new Machine(
-            "Test CPU",
-            2,
-            Map.of("avx2", true, "amx_bf16", false),
+            new Machine.Cpu("Test CPU", 2, Map.of("avx2", true, "amx_bf16", false)),
             true,
             "2.18.0",
             "abc1234",

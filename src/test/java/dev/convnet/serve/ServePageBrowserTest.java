@@ -85,6 +85,16 @@ class ServePageBrowserTest {
             });
   }
 
+  /** Light pixels in the 28x28 picture the page shows as the network's input. */
+  private int lightPixelsSeen() {
+    return ((Number)
+            script(
+                "const d = document.getElementById('seen').getContext('2d')"
+                    + ".getImageData(0, 0, 28, 28).data; let n = 0;"
+                    + " for (let i = 0; i < d.length; i += 4) { if (d[i] > 128) n++; } return n;"))
+        .intValue();
+  }
+
   private static double sum(List<Number> values) {
     return values.stream().mapToDouble(Number::doubleValue).sum();
   }
@@ -108,13 +118,8 @@ class ServePageBrowserTest {
     assertEquals(100, sum(widths), 0.5, "the ten probabilities sum to 1: " + widths);
     String answer = browser.findElement(By.id("answer")).getText();
     assertTrue(FashionMnist.LABELS.stream().anyMatch(answer::startsWith), answer);
-    Number lit =
-        (Number)
-            script(
-                "const d = document.getElementById('seen').getContext('2d')"
-                    + ".getImageData(0, 0, 28, 28).data; let n = 0;"
-                    + " for (let i = 0; i < d.length; i += 4) { if (d[i] > 128) n++; } return n;");
-    assertTrue(lit.intValue() > 50, "the inverted bag is light on black: " + lit + " light pixels");
+    int lit = lightPixelsSeen();
+    assertTrue(lit > 50, "the inverted bag is light on black: " + lit + " light pixels");
   }
 
   @Test
@@ -132,13 +137,8 @@ class ServePageBrowserTest {
         .perform();
     waitForAnswer("");
     assertEquals(100, sum(barWidths()), 0.5);
-    Number lit =
-        (Number)
-            script(
-                "const d = document.getElementById('seen').getContext('2d')"
-                    + ".getImageData(0, 0, 28, 28).data; let n = 0;"
-                    + " for (let i = 0; i < d.length; i += 4) { if (d[i] > 128) n++; } return n;");
-    assertTrue(lit.intValue() > 10, "the stroke reached the 28x28 input: " + lit);
+    int lit = lightPixelsSeen();
+    assertTrue(lit > 10, "the stroke reached the 28x28 input: " + lit);
     assertNotEquals("", browser.findElement(By.id("answer")).getText());
   }
 
