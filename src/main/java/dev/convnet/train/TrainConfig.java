@@ -155,13 +155,13 @@ public record TrainConfig(
           .withLabelSmoothing(BEST_LABEL_SMOOTHING);
 
   /** The fast recipe's batch: larger batches run more images a second on these CPUs. */
-  public static final int FAST_BATCH_SIZE = 128;
+  public static final int FAST_BATCH_SIZE = 256;
 
   /** ...with a higher peak rate, as larger batches allow. */
-  public static final float FAST_LEARNING_RATE = 4e-3f;
+  public static final float FAST_LEARNING_RATE = 8e-3f;
 
-  /** ...over fewer epochs. */
-  public static final int FAST_EPOCHS = 3;
+  /** ...over the default recipe's epochs, in a quarter of the steps. */
+  public static final int FAST_EPOCHS = 5;
 
   /**
    * The fewest training seconds for about 91%: the default schedule with {@link #FAST_BATCH_SIZE},

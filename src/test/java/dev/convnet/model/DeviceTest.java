@@ -41,6 +41,17 @@ class DeviceTest {
   }
 
   @Test
+  void theCudaBuildSaysWhatFailedInsteadOfAskingForItself() {
+    String cpuBuild = Device.whyNoGpu(false, false, "");
+    assertTrue(cpuBuild.contains("needs the CUDA build"), cpuBuild);
+    String noDriver = Device.whyNoGpu(true, false, "");
+    assertTrue(noDriver.contains("no CUDA driver found"), noDriver);
+    assertFalse(noDriver.contains("needs the CUDA build"), noDriver);
+    String failed = Device.whyNoGpu(true, true, "cuInit failed: 303");
+    assertTrue(failed.contains("cuInit failed: 303") && failed.contains("cuDNN 9"), failed);
+  }
+
+  @Test
   void theTrainCommandRefusesGpuBeforeDoingAnything() {
     assumeFalse(Device.gpuAvailable(), "this machine has a GPU");
     Path runDir = dir.resolve("run");

@@ -67,13 +67,14 @@ class ServePageBrowserTest {
     return ((JavascriptExecutor) browser).executeScript(js);
   }
 
-  /** The ten bars' widths in percent. */
+  /** The ten bars' drawn widths, in percent of their tracks. */
   @SuppressWarnings("unchecked")
   private List<Number> barWidths() {
     return (List<Number>)
         script(
-            "return Array.from(document.querySelectorAll('.bar .fill'))"
-                + ".map(f => parseFloat(f.style.width) || 0);");
+            "return Array.from(document.querySelectorAll('.bar .fill')).map(f =>"
+                + " 100 * f.getBoundingClientRect().width"
+                + " / f.parentElement.getBoundingClientRect().width);");
   }
 
   private void waitForAnswer(String before) {
@@ -115,7 +116,7 @@ class ServePageBrowserTest {
     waitForAnswer("");
     List<Number> widths = barWidths();
     assertEquals(10, widths.size());
-    assertEquals(100, sum(widths), 0.5, "the ten probabilities sum to 1: " + widths);
+    assertEquals(100, sum(widths), 2, "the ten probabilities sum to 1: " + widths);
     String answer = browser.findElement(By.id("answer")).getText();
     assertTrue(FashionMnist.LABELS.stream().anyMatch(answer::startsWith), answer);
     int lit = lightPixelsSeen();
@@ -136,7 +137,7 @@ class ServePageBrowserTest {
         .release()
         .perform();
     waitForAnswer("");
-    assertEquals(100, sum(barWidths()), 0.5);
+    assertEquals(100, sum(barWidths()), 2);
     int lit = lightPixelsSeen();
     assertTrue(lit > 10, "the stroke reached the 28x28 input: " + lit);
     assertNotEquals("", browser.findElement(By.id("answer")).getText());
@@ -154,7 +155,7 @@ class ServePageBrowserTest {
     browser.findElement(By.id("clear")).click();
     examples.get(examples.size() - 1).click();
     waitForAnswer("");
-    assertEquals(100, sum(barWidths()), 0.5);
+    assertEquals(100, sum(barWidths()), 2);
     byte[] shot = browser.getScreenshotAs(OutputType.BYTES);
     assertTrue(shot.length > 1000, "a screenshot of the page");
   }
