@@ -92,9 +92,11 @@ public final class BenchResult {
    * One load level.
    *
    * @param clients concurrent clients, each sending one request after the other
+   * @param batching whether the server combined concurrent requests into one run of the model
    * @param requestsPerSecond answered requests per second
    * @param p50Ms median latency
    * @param p99Ms 99th percentile latency
    */
-  public record LoadRow(int clients, long requestsPerSecond, double p50Ms, double p99Ms) {}
+  public record LoadRow(
+      int clients, boolean batching, long requestsPerSecond, double p50Ms, double p99Ms) {}
 }

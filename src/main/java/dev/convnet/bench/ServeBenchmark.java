@@ -60,26 +60,37 @@ public final class ServeBenchmark {
       net.initialize();
       ModelExport.export(net, savedModel);
     }
-    try (SavedModelClassifier model = SavedModelClassifier.load(savedModel);
-        RestServer server =
-            RestServer.start(model, RestServer.Config.defaults().withPort(0), null)) {
-      String url = server.url() + "/v1/models/" + RestServer.Config.NAME + ":predict";
+    try (SavedModelClassifier model = SavedModelClassifier.load(savedModel)) {
       List<BenchResult.LoadRow> rows = new ArrayList<>();
-      for (int clients : CLIENTS) {
-        Load load = load(url, body(1), clients);
-        rows.add(
-            new BenchResult.LoadRow(
+      long served = 0;
+      for (boolean batching : new boolean[] {false, true}) {
+        RestServer.Config config = RestServer.Config.defaults().withPort(0).withBatching(batching);
+        try (RestServer server = RestServer.start(model, config, null)) {
+          String url = server.url() + "/v1/models/" + RestServer.Config.NAME + ":predict";
+          for (int clients : CLIENTS) {
+            Load load = load(url, body(1), clients);
+            rows.add(
+                new BenchResult.LoadRow(
+                    clients,
+                    batching,
+                    Math.round(load.requestsPerSecond()),
+                    Benchmark.round(load.percentileMs(50), 2),
+                    Benchmark.round(load.percentileMs(99), 2)));
+            out.printf(
+                "serve, 1 image a request, %2d clients, batching %-3s: %,8.0f requests/s,"
+                    + " p50 %6.2f ms, p99 %6.2f ms%n",
                 clients,
-                Math.round(load.requestsPerSecond()),
-                Benchmark.round(load.percentileMs(50), 2),
-                Benchmark.round(load.percentileMs(99), 2)));
-        out.printf(
-            "serve, 1 image a request, %2d clients: %,8.0f requests/s, p50 %6.2f ms, p99 %6.2f ms%n",
-            clients, load.requestsPerSecond(), load.percentileMs(50), load.percentileMs(99));
-        out.flush();
+                batching ? "on" : "off",
+                load.requestsPerSecond(),
+                load.percentileMs(50),
+                load.percentileMs(99));
+            out.flush();
+          }
+          if (batching) {
+            served = Math.round(load(url, body(BATCH), BATCH_CLIENTS).requestsPerSecond() * BATCH);
+          }
+        }
       }
-      Load batch = load(url, body(BATCH), BATCH_CLIENTS);
-      long served = Math.round(batch.requestsPerSecond() * BATCH);
       long inProcess = Math.round(inProcessImagesPerSecond(model));
       out.printf(
           "serve, %d images a request, %d clients: %,8d images/s (in process: %,d images/s, %.0f%%)%n",
@@ -105,8 +116,9 @@ public final class ServeBenchmark {
 
   /** {@code clients} clients sending {@code body} one request after the other. */
   private Load load(String url, String body, int clients) {
+    ExecutorService io = Executors.newFixedThreadPool(clients);
     HttpClient http =
-        HttpClient.newBuilder().executor(Executors.newFixedThreadPool(clients)).build();
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(io).build();
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url))
             .header("Content-Type", "application/json")
@@ -149,6 +161,7 @@ public final class ServeBenchmark {
       throw new IllegalStateException("the serve benchmark failed: " + e.getMessage(), e);
     } finally {
       pool.shutdownNow();
+      io.shutdownNow();
     }
   }
 

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
           + " --quick trains each "
           + Exercises.QUICK_ITERATIONS
           + " iterations (a few minutes).",
-      "--doc docs/exercises.md writes the table into that page's block exercises-table."
+      "--doc docs/exercises.md writes the table into that page's block exercises-table and the"
+          + " chart beside the page."
     })
 final class ExercisesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -101,6 +102,12 @@ final class ExercisesCommand implements Callable<Integer> {
     print.print(Files.readString(written.get(0)));
     if (output.doc != null) {
       DocBlock.replace(output.doc, DOC_BLOCK, Files.readString(written.get(0)));
+      for (Path chart : written.subList(1, written.size())) {
+        Files.copy(
+            chart,
+            output.doc.resolveSibling(chart.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
       written = new java.util.ArrayList<>(written);
       written.add(output.doc);
     }

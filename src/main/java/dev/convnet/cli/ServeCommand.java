@@ -58,6 +58,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       description = "Largest request body accepted (default: ${DEFAULT-VALUE}, 8 MB).")
   long maxBodyBytes = RestServer.Config.MAX_BODY_BYTES;
 
+  @Option(
+      names = "--batching",
+      description =
+          "Let concurrent small requests share one run of the model, as TensorFlow Serving's"
+              + " batching does: more requests a second, but an answer's last digits then depend on"
+              + " what else was asked at the same moment (default: each request runs alone).")
+  boolean batching;
+
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
@@ -69,7 +77,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             .withHost(host)
             .withPort(port)
             .withName(name)
-            .withMaxBodyBytes(maxBodyBytes);
+            .withMaxBodyBytes(maxBodyBytes)
+            .withBatching(batching);
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger exitCode = new AtomicInteger(0);
     Interrupts.onSignal(

@@ -57,9 +57,9 @@ public final class RestServer implements AutoCloseable {
    * @param port the port; 0 picks a free one
    * @param name the model's name in the paths
    * @param maxBodyBytes the largest request body accepted
-   * @param threads workers answering requests
+   * @param batching whether concurrent small requests share one run of the model
    */
-  public record Config(String host, int port, String name, long maxBodyBytes, int threads) {
+  public record Config(String host, int port, String name, long maxBodyBytes, boolean batching) {
     public static final int PORT = 8501;
     public static final String HOST = "127.0.0.1";
     public static final String NAME = "fashion";
@@ -77,32 +77,41 @@ public final class RestServer implements AutoCloseable {
         throw new InvalidSettingException(
             "maxBodyBytes", "{maxBodyBytes} must be at least 1024, got " + maxBodyBytes);
       }
-      if (threads < 1) {
-        throw new InvalidSettingException("threads", "{threads} must be positive, got " + threads);
-      }
     }
 
-    /** The defaults: this machine only, port 8501, model "fashion", 8 MB, two workers a core. */
+    /**
+     * The defaults: this machine only, port 8501, model "fashion", 8 MB, no batching (a batch's
+     * kernels round differently from a single image's, so batching makes an answer depend in its
+     * last digits on what else was asked at the same moment).
+     */
     public static Config defaults() {
-      return new Config(
-          HOST, PORT, NAME, MAX_BODY_BYTES, 2 * Runtime.getRuntime().availableProcessors());
+      return new Config(HOST, PORT, NAME, MAX_BODY_BYTES, false);
     }
 
     public Config withHost(String value) {
-      return new Config(value, port, name, maxBodyBytes, threads);
+      return new Config(value, port, name, maxBodyBytes, batching);
     }
 
     public Config withPort(int value) {
-      return new Config(host, value, name, maxBodyBytes, threads);
+      return new Config(host, value, name, maxBodyBytes, batching);
     }
 
     public Config withName(String value) {
-      return new Config(host, port, value, maxBodyBytes, threads);
+      return new Config(host, port, value, maxBodyBytes, batching);
     }
 
     public Config withMaxBodyBytes(long value) {
-      return new Config(host, port, name, value, threads);
+      return new Config(host, port, name, value, batching);
     }
+
+    public Config withBatching(boolean value) {
+      return new Config(host, port, name, maxBodyBytes, value);
+    }
+  }
+
+  /** Workers answering requests: two a core, so parsing overlaps the model's runs. */
+  private static int workers() {
+    return 2 * Runtime.getRuntime().availableProcessors();
   }
 
   private final SavedModelClassifier model;
@@ -110,6 +119,7 @@ public final class RestServer implements AutoCloseable {
   private final String examples;
   private final HttpServer server;
   private final ThreadPoolExecutor workers;
+  private final Batcher batcher;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
@@ -121,10 +131,11 @@ public final class RestServer implements AutoCloseable {
     this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
     // A bounded queue; when it is full the accepting thread answers itself, which slows
     // accepting instead of dropping connections or queueing without end.
+    this.batcher = config.batching() ? new Batcher(model) : null;
     this.workers =
         new ThreadPoolExecutor(
-            config.threads(),
-            config.threads(),
+            workers(),
+            workers(),
             60,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(256),
@@ -184,6 +195,9 @@ public final class RestServer implements AutoCloseable {
     }
     server.stop(0);
     workers.shutdown();
+    if (batcher != null) {
+      batcher.close();
+    }
     try {
       workers.awaitTermination(graceSeconds, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -259,7 +273,10 @@ public final class RestServer implements AutoCloseable {
         requireMethod(method, "POST");
         String body = new String(readBody(exchange), StandardCharsets.UTF_8);
         ServingApi.PredictRequest request = ServingApi.parsePredict(body);
-        SavedModelClassifier.Outputs outputs = model.predict(request.images(), request.n());
+        SavedModelClassifier.Outputs outputs =
+            batcher != null
+                ? batcher.predict(request.images(), request.n())
+                : model.predict(request.images(), request.n());
         sendJson(exchange, 200, ServingApi.answer(request, outputs));
       }
       default ->

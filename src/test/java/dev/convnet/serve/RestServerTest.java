@@ -346,6 +346,40 @@ class RestServerTest {
   }
 
   @Test
+  void requestsThatShareARunEachGetTheirOwnImagesAnswers() throws Exception {
+    ExecutorService clients = Executors.newFixedThreadPool(16);
+    try (Batcher batcher = new Batcher(model)) {
+      List<Future<Boolean>> same = new ArrayList<>();
+      for (int t = 0; t < 200; t++) {
+        int from = t % 150;
+        int n = 1 + t % 3;
+        same.add(
+            clients.submit(
+                () -> {
+                  float[] images = test.images(ImageSet.range(from, from + n));
+                  SavedModelClassifier.Outputs shared = batcher.predict(images, n);
+                  SavedModelClassifier.Outputs alone = model.predict(images, n);
+                  return java.util.Arrays.equals(shared.classes(), alone.classes())
+                      && maxDifference(shared.probabilities(), alone.probabilities()) < 1e-5;
+                }));
+      }
+      for (Future<Boolean> f : same) {
+        assertTrue(f.get(60, TimeUnit.SECONDS), "an answer differs from the image's own run");
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  private static double maxDifference(float[] a, float[] b) {
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return a.length == b.length ? max : Double.MAX_VALUE;
+  }
+
+  @Test
   void aServerStoppingFinishesWhatIsInFlightAndRefusesTheRest() throws Exception {
     try (SavedModelClassifier own = SavedModelClassifier.load(savedModel)) {
       RestServer second = RestServer.start(own, RestServer.Config.defaults().withPort(0), null);
