@@ -43,26 +43,6 @@ public final class BenchResult {
     date = machine.date();
   }
 
-  public Long trainImagesPerSecondB64() {
-    return trainImagesPerSecondB64;
-  }
-
-  public Long trainImagesPerSecondB256() {
-    return trainImagesPerSecondB256;
-  }
-
-  public Long evalImagesPerSecond() {
-    return evalImagesPerSecond;
-  }
-
-  public Map<String, Double> profile() {
-    return profile;
-  }
-
-  public ServeFigures serve() {
-    return serve;
-  }
-
   /** The JSON object, without the figures that were not measured. */
   public JsonObject toJson() {
     JsonObject all = Json.GSON.toJsonTree(this).getAsJsonObject();

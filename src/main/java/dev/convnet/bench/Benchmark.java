@@ -72,8 +72,7 @@ public final class Benchmark {
 
   /** Runs every measurement the plan asks for. */
   public BenchResult run() {
-    BenchResult r = new BenchResult(Machine.current(), plan.precision());
-    out.println(r.cpuModel + ", " + r.cores + " cores, " + r.cpuFeatures + ", " + plan.precision());
+    BenchResult r = started();
     StepWindow b64 = withTrainer(TrainConfig.BATCH_SIZE, this::measure);
     r.trainImagesPerSecondB64 = Math.round(b64.imagesPerSecond());
     r.stepMsP50 = round(b64.percentileMs(50), 2);
@@ -114,9 +113,15 @@ public final class Benchmark {
 
   /** Only the serving figures of {@code serving}, with the machine. */
   public BenchResult serve(ServeBenchmark serving) {
+    BenchResult r = started();
+    r.serve = serving.run();
+    return r;
+  }
+
+  /** A result naming this machine, its first line printed. */
+  private BenchResult started() {
     BenchResult r = new BenchResult(Machine.current(), plan.precision());
     out.println(r.cpuModel + ", " + r.cores + " cores, " + r.cpuFeatures + ", " + plan.precision());
-    r.serve = serving.run();
     return r;
   }
 

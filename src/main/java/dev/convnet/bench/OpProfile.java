@@ -2,7 +2,6 @@ package dev.convnet.bench;
 
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
@@ -54,10 +53,5 @@ public final class OpProfile {
       return label.substring(eq + 3, paren).trim();
     }
     return nodeName;
-  }
-
-  /** The op types present, for tests. */
-  List<String> types() {
-    return List.copyOf(micros.keySet());
   }
 }

@@ -98,10 +98,11 @@ final class ExercisesCommand implements Callable<Integer> {
               print.flush();
             });
     List<Path> written = Exercises.write(folder, outcomes, flags);
+    String table = Files.readString(written.get(0));
     print.println();
-    print.print(Files.readString(written.get(0)));
+    print.print(table);
     if (output.doc != null) {
-      DocBlock.replace(output.doc, DOC_BLOCK, Files.readString(written.get(0)));
+      DocBlock.replace(output.doc, DOC_BLOCK, table);
       for (Path chart : written.subList(1, written.size())) {
         Files.copy(
             chart,

@@ -21,29 +21,26 @@ final class FlagNames {
    */
   static UnaryOperator<String> of(CommandSpec command) {
     Map<String, String> flags = new HashMap<>();
+    for (var sub : command.root().subcommands().values()) {
+      collect(sub.getCommandSpec(), flags);
+    }
     collect(command.root(), flags);
-    collect(command, flags); // the command's own flags win
+    flags.putAll(ownFlags(command)); // the command's own flags win
     return field -> flags.getOrDefault(field, field);
   }
 
   private static void collect(CommandSpec spec, Map<String, String> flags) {
+    ownFlags(spec).forEach(flags::putIfAbsent);
+  }
+
+  /** Each option of {@code spec} by the name of the Java field it sets. */
+  private static Map<String, String> ownFlags(CommandSpec spec) {
+    Map<String, String> flags = new HashMap<>();
     for (OptionSpec option : spec.options()) {
       if (option.userObject() instanceof Member member) {
         flags.put(member.getName(), option.longestName());
       }
     }
-    for (var sub : spec.subcommands().values()) {
-      if (sub.getCommandSpec() != spec) {
-        collectOwn(sub.getCommandSpec(), flags);
-      }
-    }
-  }
-
-  private static void collectOwn(CommandSpec spec, Map<String, String> flags) {
-    for (OptionSpec option : spec.options()) {
-      if (option.userObject() instanceof Member member) {
-        flags.putIfAbsent(member.getName(), option.longestName());
-      }
-    }
+    return flags;
   }
 }

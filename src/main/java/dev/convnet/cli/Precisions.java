@@ -37,8 +37,8 @@ final class Precisions {
   /** {@link #resolve(Choice, PrintWriter)} for given CPU features and math mode. */
   static Precision resolve(
       Choice choice, Map<String, Boolean> features, String fpmathMode, PrintWriter err) {
-    boolean amx = features.getOrDefault("amx_bf16", false);
-    boolean bf16Units = amx || features.getOrDefault("avx512_bf16", false);
+    boolean amx = Machine.Cpu.hasAmx(features);
+    boolean bf16Units = Machine.Cpu.hasBf16(features);
     Precision precision =
         switch (choice) {
           case FP32 -> Precision.FP32;
@@ -79,7 +79,6 @@ final class Precisions {
 
   /** Whether the CPU has bf16 arithmetic units. */
   static boolean cpuHasBf16() {
-    Map<String, Boolean> f = Machine.cpuFeatures();
-    return f.getOrDefault("amx_bf16", false) || f.getOrDefault("avx512_bf16", false);
+    return Machine.Cpu.hasBf16(Machine.cpuFeatures());
   }
 }

@@ -79,10 +79,11 @@ final class RecipesCommand implements Callable<Integer> {
               print.flush();
             });
     Path table = RecipeComparison.write(folder, outcomes);
+    String text = Files.readString(table);
     print.println();
-    print.print(Files.readString(table));
+    print.print(text);
     if (output.doc != null) {
-      DocBlock.replace(output.doc, DOC_BLOCK, Files.readString(table));
+      DocBlock.replace(output.doc, DOC_BLOCK, text);
       Files.copy(
           folder.resolve(RecipeComparison.CHART_FILE),
           output.doc.resolveSibling(RecipeComparison.CHART_FILE),

@@ -32,7 +32,17 @@ public record Machine(Cpu cpu, boolean onednn, String tensorflow, String commit,
    * @param cores the processors this JVM may use
    * @param features which of the instruction sets that matter here it has
    */
-  public record Cpu(String model, int cores, Map<String, Boolean> features) {}
+  public record Cpu(String model, int cores, Map<String, Boolean> features) {
+    /** Whether {@code features} include AMX bf16 tiles (where bf16 measured faster than fp32). */
+    public static boolean hasAmx(Map<String, Boolean> features) {
+      return features.getOrDefault("amx_bf16", false);
+    }
+
+    /** Whether {@code features} include bf16 arithmetic of any kind. */
+    public static boolean hasBf16(Map<String, Boolean> features) {
+      return hasAmx(features) || features.getOrDefault("avx512_bf16", false);
+    }
+  }
 
   /** CPU flags that change which kernels TensorFlow, oneDNN and the peers run. */
   public static final List<String> FEATURES = List.of("avx2", "avx512f", "avx512_bf16", "amx_bf16");
@@ -51,16 +61,6 @@ public record Machine(Cpu cpu, boolean onednn, String tensorflow, String commit,
   /** The {@link #FEATURES} this CPU has, without the rest of {@link #current()}. */
   public static Map<String, Boolean> cpuFeatures() {
     return features(cpuInfo());
-  }
-
-  /** Whether the CPU has AMX bf16 tiles (where bf16 measured faster than fp32). */
-  public boolean hasAmx() {
-    return cpu.features().getOrDefault("amx_bf16", false);
-  }
-
-  /** Whether the CPU has bf16 arithmetic of any kind. */
-  public boolean hasBf16() {
-    return hasAmx() || cpu.features().getOrDefault("avx512_bf16", false);
   }
 
   /** One line for the top of a measured table: command, date, CPU, cores, commit. */

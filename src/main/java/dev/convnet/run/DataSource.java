@@ -16,6 +16,12 @@ public interface DataSource {
   /** What {@link #load} gives: the split, the training set before it (In [5]), and its origin. */
   record Loaded(Split split, ImageSet original, String description) {}
 
+  /** This data loaded now, once, for a sweep of runs that all hold out {@code validationSize}. */
+  default DataSource loadedOnce(int validationSize) {
+    Loaded loaded = load(validationSize);
+    return of(loaded.split(), loaded.description());
+  }
+
   /** Fashion-MNIST from {@code dataDir}, or from the usual places when null. */
   static DataSource fashionMnist(Path dataDir) {
     return new DataSource() {

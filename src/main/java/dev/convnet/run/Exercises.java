@@ -191,8 +191,7 @@ public final class Exercises {
    */
   public static List<Outcome> run(
       List<Experiment> experiments, Path out, DataSource data, Consumer<Outcome> done) {
-    DataSource.Loaded loaded = data.load(TrainConfig.VALIDATION_SIZE);
-    DataSource once = DataSource.of(loaded.split(), loaded.description());
+    DataSource once = data.loadedOnce(TrainConfig.VALIDATION_SIZE);
     List<Outcome> outcomes = new ArrayList<>();
     for (Experiment e : experiments) {
       TrainingRun.Request request =

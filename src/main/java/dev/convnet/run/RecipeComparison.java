@@ -32,8 +32,7 @@ public final class RecipeComparison {
   /** Trains each of {@code recipes} into a folder of {@code out}, on data loaded once. */
   public static List<Outcome> run(
       List<TrainConfig> recipes, Path out, DataSource data, Consumer<Outcome> done) {
-    DataSource.Loaded loaded = data.load(TrainConfig.VALIDATION_SIZE);
-    DataSource once = DataSource.of(loaded.split(), loaded.description());
+    DataSource once = data.loadedOnce(TrainConfig.VALIDATION_SIZE);
     List<Outcome> outcomes = new ArrayList<>();
     for (TrainConfig recipe : recipes) {
       TrainingRun.Request request =

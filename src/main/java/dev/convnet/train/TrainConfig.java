@@ -174,10 +174,6 @@ public record TrainConfig(
           .withLearningRate(FAST_LEARNING_RATE)
           .withLength(Length.epochs(FAST_EPOCHS));
 
-  /** Every recipe, in the order people meet them. */
-  public static final java.util.List<TrainConfig> RECIPES =
-      java.util.List.of(DEFAULT, NOTEBOOK, BEST, FAST);
-
   public TrainConfig {
     if (batchSize <= 0) {
       throw new InvalidSettingException(
