@@ -33,9 +33,10 @@ public final class AdamOptimizer {
   /** Added to the denominator for numerical stability; TF1's AdamOptimizer default. */
   public static final float EPSILON = 1e-8f;
 
-  /** The training op, and the optimizer state that a checkpoint must hold. */
+  /** The training op, the gradients it applies, and the state that a checkpoint must hold. */
   public record Minimize(
       Op op,
+      List<Operand<TFloat32>> gradients,
       List<Variable<TFloat32>> slots,
       Variable<TFloat32> beta1Power,
       Variable<TFloat32> beta2Power) {}
@@ -48,10 +49,71 @@ public final class AdamOptimizer {
       Operand<TFloat32> loss,
       List<Variable<TFloat32>> variables,
       Operand<TFloat32> learningRate) {
+    return apply(tf, gradients(tf, loss, variables), variables, learningRate);
+  }
+
+  /** The gradient of {@code loss} with respect to each of {@code variables}, by addGradients. */
+  public static List<Operand<TFloat32>> gradients(
+      Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
+    Gradients gradients = tf.withSubScope("adam").gradients(loss, variables);
+    List<Operand<TFloat32>> dy = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      dy.add(gradients.dy(i));
+    }
+    return dy;
+  }
+
+  /**
+   * Adds to the graph one Adam step that moves each of {@code variables} by its gradient in {@code
+   * gradients} (computed elsewhere, in the same order).
+   */
+  public static Minimize apply(
+      Ops tf,
+      List<Operand<TFloat32>> gradients,
+      List<Variable<TFloat32>> variables,
+      Operand<TFloat32> learningRate) {
     Ops adam = tf.withSubScope("adam");
-    Gradients gradients = adam.gradients(loss, variables);
     Variable<TFloat32> beta1Power = adam.withName("beta1_power").variable(adam.constant(BETA1));
     Variable<TFloat32> beta2Power = adam.withName("beta2_power").variable(adam.constant(BETA2));
+    List<Variable<TFloat32>> slots = new ArrayList<>();
+    for (Variable<TFloat32> variable : variables) {
+      for (int moment = 0; moment < 2; moment++) {
+        slots.add(adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class)));
+      }
+    }
+    return step(
+        tf,
+        "optimizer",
+        gradients,
+        variables,
+        learningRate,
+        new Minimize(null, null, slots, beta1Power, beta2Power));
+  }
+
+  /**
+   * A second Adam step on the same variables and the same state as {@code state}'s, moving them by
+   * other {@code gradients}: either op may run at each step, and both advance one Adam.
+   */
+  public static Minimize applyAlso(
+      Ops tf,
+      String name,
+      List<Operand<TFloat32>> gradients,
+      List<Variable<TFloat32>> variables,
+      Operand<TFloat32> learningRate,
+      Minimize state) {
+    return step(tf, name, gradients, variables, learningRate, state);
+  }
+
+  private static Minimize step(
+      Ops tf,
+      String name,
+      List<Operand<TFloat32>> gradients,
+      List<Variable<TFloat32>> variables,
+      Operand<TFloat32> learningRate,
+      Minimize state) {
+    Ops adam = tf.withSubScope("adam");
+    Variable<TFloat32> beta1Power = state.beta1Power();
+    Variable<TFloat32> beta2Power = state.beta2Power();
     Operand<TFloat32> beta1 = adam.constant(BETA1);
     Operand<TFloat32> beta2 = adam.constant(BETA2);
     Operand<TFloat32> epsilon = adam.constant(EPSILON);
@@ -59,27 +121,19 @@ public final class AdamOptimizer {
     List<Op> gradientsDone = new ArrayList<>();
     List<Operand<TFloat32>> gradient = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
-      Identity<TFloat32> g = adam.identity(gradients.<TFloat32>dy(i));
+      Identity<TFloat32> g = adam.identity(gradients.get(i));
       gradient.add(g);
       gradientsDone.add(g);
     }
     Ops afterGradients = adam.withControlDependencies(gradientsDone);
 
     List<Op> applies = new ArrayList<>();
-    List<Variable<TFloat32>> slots = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
-      Variable<TFloat32> variable = variables.get(i);
-      Variable<TFloat32> m =
-          adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
-      Variable<TFloat32> v =
-          adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class));
-      slots.add(m);
-      slots.add(v);
       applies.add(
           afterGradients.train.applyAdam(
-              variable,
-              m,
-              v,
+              variables.get(i),
+              state.slots().get(2 * i),
+              state.slots().get(2 * i + 1),
               beta1Power,
               beta2Power,
               learningRate,
@@ -93,9 +147,7 @@ public final class AdamOptimizer {
     Op nextBeta1Power = afterApplies.assign(beta1Power, afterApplies.math.mul(beta1Power, beta1));
     Op nextBeta2Power = afterApplies.assign(beta2Power, afterApplies.math.mul(beta2Power, beta2));
     Op step =
-        tf.withControlDependencies(List.of(nextBeta1Power, nextBeta2Power))
-            .withName("optimizer")
-            .noOp();
-    return new Minimize(step, slots, beta1Power, beta2Power);
+        tf.withControlDependencies(List.of(nextBeta1Power, nextBeta2Power)).withName(name).noOp();
+    return new Minimize(step, gradient, state.slots(), beta1Power, beta2Power);
   }
 }

@@ -15,6 +15,7 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -102,6 +103,26 @@ public final class ConvNet implements AutoCloseable {
   /** Exercise 5: the dropout rate after fc1; 0 unless fed, so evaluation never drops. */
   public final Operand<TFloat32> dropoutRate;
 
+  /** Towers the training step shares each batch among (one per core on a small CPU). */
+  public final int towers;
+
+  /** Up to this many cores, one tower per core. */
+  static final int MAX_TOWERS = 4;
+
+  /** Whether the training step's gradients are {@link ExplicitBackward}'s. */
+  public final boolean explicitBackward;
+
+  /** The Adam step for a batch of fewer images than towers: on the whole network, at once. */
+  private final Op smallBatchOptimizer;
+
+  /** The predicted class of each image, computed by the towers. */
+  private final Operand<TInt64> towerPredictions;
+
+  /** The batch's cost and accuracy as the training step computes them (by towers or not). */
+  private final Operand<TFloat32> trainCost;
+
+  private final Operand<TFloat32> trainAccuracy;
+
   /** In [31]: one Adam step on {@code cost}. */
   public final Op optimizer;
 
@@ -134,12 +155,34 @@ public final class ConvNet implements AutoCloseable {
    * weights.
    */
   public ConvNet(ModelConfig config, long seed, String device) {
+    this(
+        config,
+        seed,
+        device,
+        towersFor(device),
+        !device.equals(Device.GPU_NAME) && ExplicitBackward.supports(config));
+  }
+
+  /**
+   * The graph with the training step shared among {@code towers}, its gradients from {@link
+   * ExplicitBackward} when {@code explicitBackward} (which the network's layers must allow), else
+   * from {@code addGradients}: the choices the other constructors make, open to tests.
+   */
+  ConvNet(ModelConfig config, long seed, String device, int towers, boolean explicitBackward) {
+    if (towers < 1 || explicitBackward && !ExplicitBackward.supports(config)) {
+      throw new IllegalArgumentException(
+          "towers " + towers + ", explicit backward " + explicitBackward + " for " + config);
+    }
+    this.towers = towers;
+    this.explicitBackward = explicitBackward;
     this.config = config;
     this.device = device;
     this.graph = new Graph();
     this.tf = Ops.create(graph).withDevice(Device.spec(device));
     Layers layers = new Layers(tf, seed);
     int imgSize = ModelConfig.IMG_SIZE;
+    dropoutRate =
+        tf.withName(DROPOUT_RATE_NAME).placeholderWithDefault(tf.constant(0f), Shape.scalar());
 
     // In [12]-[15]
     x = tf.withName(X_NAME).placeholder(TFloat32.class, shape(ModelConfig.IMG_SIZE_FLAT));
@@ -147,49 +190,21 @@ public final class ConvNet implements AutoCloseable {
     yTrue = tf.withName(Y_TRUE_NAME).placeholder(TFloat32.class, shape(ModelConfig.NUM_CLASSES));
     yTrueCls = tf.math.argMax(yTrue, tf.constant(1));
 
-    // In [16]-[19], and exercise 7's further layers of layer 2's kind
-    List<Layers.ConvLayer> conv = new ArrayList<>();
-    Operand<TFloat32> input = xImage;
-    int channels = ModelConfig.NUM_CHANNELS;
-    for (int i = 0; i < config.convLayers(); i++) {
-      int filterSize = i == 0 ? config.filterSize1() : config.filterSize2();
-      int numFilters = i == 0 ? config.numFilters1() : config.numFilters2();
-      Layers.ConvLayer layer = layers.newConvLayer(input, channels, filterSize, numFilters, config);
-      conv.add(layer);
-      input = layer.layer();
-      channels = numFilters;
-    }
-    layerConv1 = conv.get(0).layer();
-    weightsConv1 = conv.get(0).weights();
-    layerConv2 = conv.get(1).layer();
-    weightsConv2 = conv.get(1).weights();
-    layerConvLast = input;
+    // In [16]-[26]
+    Forward net = forward(layers, xImage);
+    layerConv1 = net.conv().get(0).layer();
+    weightsConv1 = net.conv().get(0).weights();
+    layerConv2 = net.conv().get(1).layer();
+    weightsConv2 = net.conv().get(1).weights();
+    layerConvLast = net.convLast();
     tf.withName(LAYER_CONV1).identity(layerConv1);
     tf.withName(LAYER_CONV2).identity(layerConv2);
     tf.withName(WEIGHTS_CONV1).identity(weightsConv1);
     tf.withName(WEIGHTS_CONV2).identity(weightsConv2);
-
-    // In [20]-[26]
-    Layers.FlatLayer flat = layers.flattenLayer(layerConvLast);
-    layerFlat = flat.layer();
-    numFeatures = flat.numFeatures();
-    dropoutRate =
-        tf.withName(DROPOUT_RATE_NAME).placeholderWithDefault(tf.constant(0f), Shape.scalar());
-    Operand<TFloat32> hidden = layerFlat;
-    long inputs = numFeatures;
-    Operand<TFloat32> fc1 = null;
-    for (int i = 0; i < config.fcLayers(); i++) {
-      hidden = layers.newFcLayer(hidden, inputs, config.fcSize(), config.activation());
-      if (i == 0) {
-        fc1 = hidden;
-        if (config.dropout() > 0) {
-          hidden = layers.dropout(hidden, dropoutRate);
-        }
-      }
-      inputs = config.fcSize();
-    }
-    layerFc1 = fc1;
-    layerFc2 = layers.newFcLayer(hidden, inputs, ModelConfig.NUM_CLASSES, config.reluLast());
+    layerFlat = net.flat().layer();
+    numFeatures = net.flat().numFeatures();
+    layerFc1 = net.fc1();
+    layerFc2 = net.logits();
 
     // In [27]-[30]
     yPred = tf.withName("y_pred").nn.softmax(layerFc2);
@@ -203,16 +218,191 @@ public final class ConvNet implements AutoCloseable {
         tf.withName(LEARNING_RATE_NAME)
             .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     trainableVariables = layers.variables();
-    adamState = AdamOptimizer.minimize(tf, cost, trainableVariables, learningRate);
-    optimizer = adamState.op();
 
-    // In [32]-[34]
+    // In [32]-[33]
     correctPrediction = tf.math.equal(yPredCls, yTrueCls);
-    accuracy =
-        tf.withName("accuracy")
-            .math
-            .mean(tf.dtypes.cast(correctPrediction, TFloat32.class), tf.constant(0));
-    session = new Session(graph, sessionConfig(device.equals(Device.GPU_NAME)));
+    accuracy = tf.withName("accuracy").math.mean(fractionOf(correctPrediction), tf.constant(0));
+
+    // In [31]: Adam on the batch's cost, the batch shared among towers (one per core on a CPU)
+    TrainingStep step = trainingStep(layers);
+    trainCost = step.cost();
+    trainAccuracy = step.accuracy();
+    towerPredictions = step.predictions();
+    adamState = step.adam();
+    optimizer = adamState.op();
+    smallBatchOptimizer = step.smallBatchOptimizer();
+
+    // In [34]
+    session = new Session(graph, sessionConfig(device.equals(Device.GPU_NAME), towers));
+  }
+
+  /** What {@link #forward} builds: the layers of In [16]-[26] on one input. */
+  private record Forward(
+      List<Layers.ConvLayer> conv,
+      Operand<TFloat32> convLast,
+      Layers.FlatLayer flat,
+      Operand<TFloat32> fc1,
+      Operand<TFloat32> logits) {}
+
+  /**
+   * In [16]-[26]: the convolutional layers (and exercise 7's further layers of layer 2's kind),
+   * flatten, and the fully-connected layers, on {@code image}, with the variables {@code layers}
+   * creates or shares.
+   */
+  private Forward forward(Layers layers, Operand<TFloat32> image) {
+    List<Layers.ConvLayer> conv = new ArrayList<>();
+    Operand<TFloat32> input = image;
+    int channels = ModelConfig.NUM_CHANNELS;
+    for (int i = 0; i < config.convLayers(); i++) {
+      int filterSize = i == 0 ? config.filterSize1() : config.filterSize2();
+      int numFilters = i == 0 ? config.numFilters1() : config.numFilters2();
+      Layers.ConvLayer layer = layers.newConvLayer(input, channels, filterSize, numFilters, config);
+      conv.add(layer);
+      input = layer.layer();
+      channels = numFilters;
+    }
+    Operand<TFloat32> convLast = input;
+    Layers.FlatLayer flat = layers.flattenLayer(convLast);
+    Operand<TFloat32> hidden = flat.layer();
+    long inputs = flat.numFeatures();
+    Operand<TFloat32> fc1 = null;
+    for (int i = 0; i < config.fcLayers(); i++) {
+      hidden = layers.newFcLayer(hidden, inputs, config.fcSize(), config.activation());
+      if (i == 0) {
+        fc1 = hidden;
+        if (config.dropout() > 0) {
+          hidden = layers.dropout(hidden, dropoutRate);
+        }
+      }
+      inputs = config.fcSize();
+    }
+    Operand<TFloat32> logits =
+        layers.newFcLayer(hidden, inputs, ModelConfig.NUM_CLASSES, config.reluLast());
+    return new Forward(conv, convLast, flat, fc1, logits);
+  }
+
+  /** The training step's ops: the batch's cost and accuracy, Adam, and the predicted classes. */
+  private record TrainingStep(
+      Operand<TFloat32> cost,
+      Operand<TFloat32> accuracy,
+      AdamOptimizer.Minimize adam,
+      Op smallBatchOptimizer,
+      Operand<TInt64> predictions) {}
+
+  /**
+   * In [31]'s optimizer, on one tower or on several, each the whole network on its own share of the
+   * batch over the same variables. The cost is the sum over every image divided by the batch's
+   * size, so its gradient is the whole batch's whichever tower computed each term; the towers'
+   * gradients are added in tower order, so a seeded run repeats bit for bit. The gradients come
+   * from {@link ExplicitBackward} where the network has its layer structure, else from {@code
+   * addGradients}.
+   */
+  private TrainingStep trainingStep(Layers layers) {
+    if (towers == 1 && !explicitBackward) {
+      AdamOptimizer.Minimize minimize =
+          AdamOptimizer.minimize(tf, cost, trainableVariables, learningRate);
+      return new TrainingStep(cost, accuracy, minimize, minimize.op(), yPredCls);
+    }
+    Operand<TInt32> n = tf.squeeze(tf.shape.size(tf.shape(x), tf.constant(0)));
+    Operand<TFloat32> batchSize = tf.dtypes.cast(n, TFloat32.class);
+    List<Operand<TFloat32>> images = shares(xImage, n);
+    List<Operand<TFloat32>> labels = shares(yTrue, n);
+    List<Operand<TFloat32>> costSums = new ArrayList<>();
+    List<Operand<TFloat32>> correctSums = new ArrayList<>();
+    List<Operand<TInt64>> predictions = new ArrayList<>();
+    List<List<Operand<TFloat32>>> gradients = new ArrayList<>();
+    for (int t = 0; t < towers; t++) {
+      Ops tower = tf.withSubScope("tower" + t);
+      // The predictions go through Layers' ops, as the exported model computes them.
+      Forward f = forward(layers.sharingVariables(t), images.get(t));
+      predictions.add(tower.math.argMax(f.logits(), tower.constant(1)));
+      if (explicitBackward) {
+        ExplicitBackward.Tower step =
+            ExplicitBackward.tower(
+                tower,
+                trainableVariables,
+                images.get(t),
+                labels.get(t),
+                tf.math.reciprocal(batchSize));
+        costSums.add(step.costSum());
+        correctSums.add(step.correctSum());
+        gradients.add(step.gradients());
+      } else {
+        costSums.add(
+            tower.sum(
+                tower.nn.softmaxCrossEntropyWithLogits(f.logits(), labels.get(t)).loss(),
+                tower.constant(0)));
+        Operand<TInt64> actual = tower.math.argMax(labels.get(t), tower.constant(1));
+        correctSums.add(
+            tower.sum(fractionOf(tower.math.equal(predictions.get(t), actual)), tower.constant(0)));
+      }
+    }
+    Operand<TFloat32> batchCost = tf.withName("train_cost").math.div(sum(costSums), batchSize);
+    Operand<TFloat32> batchAccuracy =
+        tf.withName("train_accuracy").math.div(sum(correctSums), batchSize);
+    AdamOptimizer.Minimize adam;
+    if (explicitBackward) {
+      List<Operand<TFloat32>> total = new ArrayList<>();
+      for (int v = 0; v < trainableVariables.size(); v++) {
+        List<Operand<TFloat32>> terms = new ArrayList<>();
+        for (List<Operand<TFloat32>> tower : gradients) {
+          terms.add(tower.get(v));
+        }
+        total.add(sum(terms));
+      }
+      adam = AdamOptimizer.apply(tf, total, trainableVariables, learningRate);
+    } else {
+      adam = AdamOptimizer.minimize(tf, batchCost, trainableVariables, learningRate);
+    }
+    Operand<TInt64> predicted = towers == 1 ? yPredCls : tf.concat(predictions, tf.constant(0));
+    // A batch smaller than the towers (a last batch of one image) leaves a tower nothing, which
+    // oneDNN's kernels refuse: such a batch takes one step of the same Adam on the whole network.
+    Op smallBatchOptimizer =
+        towers == 1
+            ? adam.op()
+            : AdamOptimizer.applyAlso(
+                    tf,
+                    "optimizer_small_batch",
+                    AdamOptimizer.gradients(tf, cost, trainableVariables),
+                    trainableVariables,
+                    learningRate,
+                    adam)
+                .op();
+    return new TrainingStep(batchCost, batchAccuracy, adam, smallBatchOptimizer, predicted);
+  }
+
+  /** {@code batch} cut along its first axis into one share per tower, the last taking the rest. */
+  private List<Operand<TFloat32>> shares(Operand<TFloat32> batch, Operand<TInt32> n) {
+    if (towers == 1) {
+      return List.of(batch);
+    }
+    Operand<TInt32> share = tf.math.div(n, tf.constant(towers));
+    List<Operand<TInt32>> sizes = new ArrayList<>();
+    for (int t = 0; t < towers - 1; t++) {
+      sizes.add(share);
+    }
+    sizes.add(tf.math.sub(n, tf.math.mul(share, tf.constant(towers - 1))));
+    return new ArrayList<>(
+        tf.splitV(batch, tf.stack(sizes), tf.constant(0), (long) towers).output());
+  }
+
+  /** The sum of {@code terms}, added in order. */
+  private Operand<TFloat32> sum(List<Operand<TFloat32>> terms) {
+    return terms.size() == 1 ? terms.get(0) : tf.math.addN(terms);
+  }
+
+  /**
+   * Towers for {@code device}: on a CPU of up to {@link #MAX_TOWERS} cores, one per core, each op
+   * on one thread (two intra-op threads splitting each small op left a third of the second core
+   * idle); elsewhere one, its ops spread over every core.
+   */
+  static int towersFor(String device) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return device.equals(Device.GPU_NAME) || cores > MAX_TOWERS ? 1 : cores;
+  }
+
+  private Operand<TFloat32> fractionOf(Operand<?> booleans) {
+    return tf.dtypes.cast(booleans, TFloat32.class);
   }
 
   private static Placeholder.Options shape(int columns) {
@@ -220,15 +410,16 @@ public final class ConvNet implements AutoCloseable {
   }
 
   /**
-   * One intra-op thread per core and one inter-op thread: this small graph has little parallelism
-   * between ops, and these settings measured fastest on two cores. Soft placement lets ops without
-   * a GPU kernel fall back to the CPU when the graph is pinned to a GPU.
+   * With towers, one inter-op thread per tower and one intra-op thread, so that each tower runs on
+   * its own core; with one tower, one inter-op thread and one intra-op thread per core (the graph
+   * has little parallelism between its ops). Soft placement lets ops without a GPU kernel fall back
+   * to the CPU when the graph is pinned to a GPU.
    */
-  static ConfigProto sessionConfig(boolean softPlacement) {
+  static ConfigProto sessionConfig(boolean softPlacement, int towers) {
     int cores = Runtime.getRuntime().availableProcessors();
     return ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(cores)
-        .setInterOpParallelismThreads(1)
+        .setIntraOpParallelismThreads(towers > 1 ? 1 : cores)
+        .setInterOpParallelismThreads(towers)
         .setAllowSoftPlacement(softPlacement)
         .build();
   }
@@ -258,15 +449,16 @@ public final class ConvNet implements AutoCloseable {
         TFloat32 lr = TFloat32.scalarOf(rate);
         // Without dropout the placeholder's default, 0, holds: no tensor to make each step.
         TFloat32 drop = config.dropout() > 0 ? TFloat32.scalarOf(config.dropout()) : null) {
+      boolean shared = n >= towers;
       Session.Runner runner =
           session
               .runner()
               .feed(x, xs)
               .feed(yTrue, ys)
               .feed(learningRate, lr)
-              .addTarget(optimizer)
-              .fetch(cost)
-              .fetch(accuracy);
+              .addTarget(shared ? optimizer : smallBatchOptimizer)
+              .fetch(shared ? trainCost : cost)
+              .fetch(shared ? trainAccuracy : accuracy);
       if (drop != null) {
         runner.feed(dropoutRate, drop);
       }
@@ -310,7 +502,8 @@ public final class ConvNet implements AutoCloseable {
   /** The predicted class of each of {@code n} images. */
   public long[] predictClasses(float[] images, int n) {
     try (TFloat32 xs = Tensors.images(images, n);
-        Result result = session.runner().feed(x, xs).fetch(yPredCls).run()) {
+        Result result =
+            session.runner().feed(x, xs).fetch(n >= towers ? towerPredictions : yPredCls).run()) {
       return Tensors.longs((TInt64) result.get(0));
     }
   }

@@ -24,10 +24,10 @@ public final class Layers {
   public static final float BIAS_INIT = 0.05f;
 
   /** In [9]: convolutions move one pixel at a time... */
-  private static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
+  static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
 
   /** ...and pooling (or a strided convolution) takes 2x2 windows, two pixels apart. */
-  private static final long[] WINDOW_2X2 = {1, 2, 2, 1};
+  static final long[] WINDOW_2X2 = {1, 2, 2, 1};
 
   /** The same window as the list the op builders of avgPool and conv2d take. */
   private static final List<Long> WINDOW_2X2_LIST = List.of(1L, 2L, 2L, 1L);
@@ -44,14 +44,32 @@ public final class Layers {
   private long dropoutOps;
   private final List<Variable<TFloat32>> variables = new ArrayList<>();
 
+  /** The variables a tower hands out again, in creation order; null when creating new ones. */
+  private final List<Variable<TFloat32>> shared;
+
   /**
    * @param tf the graph's op builder
    * @param seed seeds every initializer; each one also gets its own {@code seed2}, because a
    *     TensorFlow Java graph has no graph-level seed
    */
   public Layers(Ops tf, long seed) {
+    this(tf, seed, null, 0);
+  }
+
+  private Layers(Ops tf, long seed, List<Variable<TFloat32>> shared, long dropoutOps) {
     this.tf = tf;
     this.seed = seed;
+    this.shared = shared;
+    this.dropoutOps = dropoutOps;
+  }
+
+  /**
+   * Helpers that build the same layers again on another input, over the variables {@code this}
+   * created (TF1's {@code reuse=True}): a tower of a data-parallel step. Tower {@code tower} draws
+   * its dropout masks from its own streams.
+   */
+  public Layers sharingVariables(int tower) {
+    return new Layers(tf, seed, variables(), DROPOUT_SEED2 * (tower + 1));
   }
 
   /** The result of {@link #newConvLayer}: the layer, and its weights for plotting later. */
@@ -62,6 +80,9 @@ public final class Layers {
 
   /** In [7] {@code new_weights}: a variable of {@code shape} from a truncated normal (σ 0.05). */
   public Variable<TFloat32> newWeights(long... shape) {
+    if (shared != null) {
+      return reuse(Shape.of(shape));
+    }
     Operand<TFloat32> unit =
         tf.random.truncatedNormal(
             tf.constant(shape),
@@ -73,6 +94,9 @@ public final class Layers {
 
   /** In [8] {@code new_biases}: a variable of {@code length} values, each 0.05. */
   public Variable<TFloat32> newBiases(int length) {
+    if (shared != null) {
+      return reuse(Shape.of(length));
+    }
     return track(tf.variable(tf.fill(tf.constant(new int[] {length}), tf.constant(BIAS_INIT))));
   }
 
@@ -133,18 +157,22 @@ public final class Layers {
    */
   public Operand<TFloat32> pool(Operand<TFloat32> layer, Pooling pooling) {
     return switch (pooling) {
-      case MAX ->
-          tf.scope()
-              .opBuilder("MaxPool", "MaxPool")
-              .addInput(layer.asOutput())
-              .setAttr("ksize", WINDOW_2X2)
-              .setAttr("strides", WINDOW_2X2)
-              .setAttr("padding", "SAME")
-              .build()
-              .<TFloat32>output(0);
+      case MAX -> maxPool(tf, layer);
       case AVG -> tf.nn.avgPool(layer, WINDOW_2X2_LIST, WINDOW_2X2_LIST, "SAME");
       case NONE, STRIDE -> layer;
     };
+  }
+
+  /** A 2x2 max-pool, stride 2, through the {@code MaxPool} op (see {@link #pool}). */
+  static Operand<TFloat32> maxPool(Ops tf, Operand<TFloat32> layer) {
+    return tf.scope()
+        .opBuilder("MaxPool", "MaxPool")
+        .addInput(layer.asOutput())
+        .setAttr("ksize", WINDOW_2X2)
+        .setAttr("strides", WINDOW_2X2)
+        .setAttr("padding", "SAME")
+        .build()
+        .output(0);
   }
 
   /** The layer's non-linearity. */
@@ -205,6 +233,15 @@ public final class Layers {
   /** Every variable the helpers created so far, in order: what the optimizer trains. */
   public List<Variable<TFloat32>> variables() {
     return List.copyOf(variables);
+  }
+
+  private Variable<TFloat32> reuse(Shape shape) {
+    Variable<TFloat32> variable = shared.get(variables.size());
+    if (!variable.shape().equals(shape)) {
+      throw new IllegalStateException(
+          "a tower asked for a " + shape + " variable where the network has " + variable.shape());
+    }
+    return track(variable);
   }
 
   private Variable<TFloat32> track(Variable<TFloat32> variable) {
