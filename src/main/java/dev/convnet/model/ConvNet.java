@@ -314,7 +314,7 @@ public final class ConvNet implements AutoCloseable {
     for (int t = 0; t < towers; t++) {
       Ops tower = tf.withSubScope("tower" + t);
       // The predictions go through Layers' ops, as the exported model computes them.
-      Forward f = forward(layers.sharingVariables(t), images.get(t));
+      Forward f = forward(layers.sharingVariables(tower, t), images.get(t));
       predictions.add(tower.math.argMax(f.logits(), tower.constant(1)));
       if (explicitBackward) {
         ExplicitBackward.Tower step =

@@ -64,12 +64,12 @@ public final class Layers {
   }
 
   /**
-   * Helpers that build the same layers again on another input, over the variables {@code this}
-   * created (TF1's {@code reuse=True}): a tower of a data-parallel step. Tower {@code tower} draws
-   * its dropout masks from its own streams.
+   * Helpers that build the same layers again with {@code towerOps} (a sub-scope), on another input,
+   * over the variables {@code this} created (TF1's {@code reuse=True}): a tower of a data-parallel
+   * step. Tower {@code tower} draws its dropout masks from its own streams.
    */
-  public Layers sharingVariables(int tower) {
-    return new Layers(tf, seed, variables(), DROPOUT_SEED2 * (tower + 1));
+  public Layers sharingVariables(Ops towerOps, int tower) {
+    return new Layers(towerOps, seed, variables(), DROPOUT_SEED2 * (tower + 1));
   }
 
   /** The result of {@link #newConvLayer}: the layer, and its weights for plotting later. */
