@@ -157,11 +157,11 @@ public record TrainConfig(
   /** The fast recipe's batch: larger batches run more images a second on these CPUs. */
   public static final int FAST_BATCH_SIZE = 256;
 
-  /** ...with a higher peak rate, as larger batches allow. */
-  public static final float FAST_LEARNING_RATE = 8e-3f;
+  /** ...with a six times higher peak rate than the default, as larger batches allow... */
+  public static final float FAST_LEARNING_RATE = 1.2e-2f;
 
-  /** ...over the default recipe's epochs, in a quarter of the steps. */
-  public static final int FAST_EPOCHS = 5;
+  /** ...over one epoch fewer than the default: the best validation accuracy of the candidates. */
+  public static final int FAST_EPOCHS = 4;
 
   /**
    * The fewest training seconds for about 91%: the default schedule with {@link #FAST_BATCH_SIZE},
