@@ -12,6 +12,8 @@ import java.util.Map;
  */
 public final class BenchResult {
   String precision;
+  Integer towers;
+  Boolean explicitBackward;
   Long trainImagesPerSecondB64;
   Double stepMsP50;
   Double stepMsP95;

@@ -3,6 +3,7 @@ package dev.convnet.bench;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
+import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.results.Evaluation;
 import dev.convnet.results.Machine;
@@ -41,8 +42,10 @@ public final class Benchmark {
    * @param memorySteps steps of the long memory window; 0 to skip it
    * @param profileSteps steps traced for the op profile; 0 to skip it
    * @param precision the precision the process computes in, as recorded
+   * @param step how the training step is computed; null for what {@code train} does here
    */
-  public record Plan(double seconds, long memorySteps, int profileSteps, String precision) {
+  public record Plan(
+      double seconds, long memorySteps, int profileSteps, String precision, Step step) {
     public Plan {
       if (!(seconds > 0)) {
         throw new InvalidSettingException("seconds", "{seconds} must be positive, got " + seconds);
@@ -54,6 +57,20 @@ public final class Benchmark {
       if (profileSteps < 0) {
         throw new InvalidSettingException(
             "profileSteps", "{profileSteps} must be 0 or more, got " + profileSteps);
+      }
+    }
+  }
+
+  /**
+   * A way to compute the training step, to compare with the others.
+   *
+   * @param towers towers sharing each batch, one intra-op thread each when more than one
+   * @param explicitBackward the gradients from the written-out backward pass, not addGradients
+   */
+  public record Step(int towers, boolean explicitBackward) {
+    public Step {
+      if (towers < 1) {
+        throw new InvalidSettingException("towers", "{towers} must be positive, got " + towers);
       }
     }
   }
@@ -121,7 +138,22 @@ public final class Benchmark {
   /** A result naming this machine, its first line printed. */
   private BenchResult started() {
     BenchResult r = new BenchResult(Machine.current(), plan.precision());
-    out.println(r.cpuModel + ", " + r.cores + " cores, " + r.cpuFeatures + ", " + plan.precision());
+    try (ConvNet net = newNetwork()) {
+      r.towers = net.towers;
+      r.explicitBackward = net.explicitBackward;
+    }
+    out.println(
+        r.cpuModel
+            + ", "
+            + r.cores
+            + " cores, "
+            + r.cpuFeatures
+            + ", "
+            + plan.precision()
+            + "; training step: "
+            + r.towers
+            + (r.towers == 1 ? " tower, " : " towers, ")
+            + (r.explicitBackward ? "explicit backward pass" : "addGradients"));
     return r;
   }
 
@@ -150,10 +182,18 @@ public final class Benchmark {
             .withBatchSize(batchSize)
             .withLearningRate(BENCH_LEARNING_RATE)
             .withSeed(1);
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
+    try (ConvNet net = newNetwork()) {
       net.initialize();
       return work.apply(new Trainer(net, split, config, TrainingProgress.lines(System.err)));
     }
+  }
+
+  private ConvNet newNetwork() {
+    Step step = plan.step();
+    return step == null
+        ? new ConvNet(ModelConfig.notebook(), 1)
+        : new ConvNet(
+            ModelConfig.notebook(), 1, Device.CPU_NAME, step.towers(), step.explicitBackward());
   }
 
   /** A warm-up of a third of the window (at most 3 s), then a window of steps. */

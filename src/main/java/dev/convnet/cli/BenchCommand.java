@@ -6,6 +6,8 @@ import dev.convnet.bench.ServeBenchmark;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.Split;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.Device;
 import dev.convnet.results.Json;
 import dev.convnet.train.TrainConfig;
 import java.io.IOException;
@@ -63,6 +65,28 @@ final class BenchCommand implements Callable<Integer> {
               + " p99) and images/s at 64 images a request, against in-process evaluation.")
   boolean serve;
 
+  /** How the training step's gradients are computed, for --backward. */
+  enum Backward {
+    EXPLICIT,
+    GENERIC
+  }
+
+  @Option(
+      names = "--towers",
+      paramLabel = "N",
+      description =
+          "Compare ways of computing the training step: share each batch among N towers, one"
+              + " thread each (default: one per core, up to 4, as train does).")
+  Integer towers;
+
+  @Option(
+      names = "--backward",
+      paramLabel = "KIND",
+      description =
+          "explicit (the backward pass written out, as train does for the notebook's network) or"
+              + " generic (TensorFlow's addGradients).")
+  Backward backward;
+
   @Mixin CommonOptions.PrecisionChoice precision = new CommonOptions.PrecisionChoice();
 
   @Option(
@@ -73,6 +97,16 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
+
+  /** The step --towers and --backward ask for; null when neither is given. */
+  private Benchmark.Step step() {
+    if (towers == null && backward == null) {
+      return null;
+    }
+    int towerCount = towers != null ? towers : ConvNet.towersFor(Device.CPU_NAME);
+    boolean explicit = backward != null ? backward == Backward.EXPLICIT : true;
+    return new Benchmark.Step(towerCount, explicit);
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -87,7 +121,8 @@ final class BenchCommand implements Callable<Integer> {
     TrainConfig.Precision precisionUsed =
         Precisions.resolve(precision.precision, spec.commandLine().getErr());
     Benchmark.Plan plan =
-        new Benchmark.Plan(seconds, memorySteps, profile ? profileSteps : 0, precisionUsed.flag());
+        new Benchmark.Plan(
+            seconds, memorySteps, profile ? profileSteps : 0, precisionUsed.flag(), step());
     FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     Benchmark benchmark = new Benchmark(plan, Split.of(data, TrainConfig.VALIDATION_SIZE), out);
     BenchResult result =

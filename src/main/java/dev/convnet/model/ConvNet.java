@@ -166,9 +166,11 @@ public final class ConvNet implements AutoCloseable {
   /**
    * The graph with the training step shared among {@code towers}, its gradients from {@link
    * ExplicitBackward} when {@code explicitBackward} (which the network's layers must allow), else
-   * from {@code addGradients}: the choices the other constructors make, open to tests.
+   * from {@code addGradients}: the choices the other constructors make, open to tests and to the
+   * benchmark's comparison of them. On a CPU only.
    */
-  ConvNet(ModelConfig config, long seed, String device, int towers, boolean explicitBackward) {
+  public ConvNet(
+      ModelConfig config, long seed, String device, int towers, boolean explicitBackward) {
     if (towers < 1 || explicitBackward && !ExplicitBackward.supports(config)) {
       throw new IllegalArgumentException(
           "towers " + towers + ", explicit backward " + explicitBackward + " for " + config);
@@ -396,7 +398,7 @@ public final class ConvNet implements AutoCloseable {
    * on one thread (two intra-op threads splitting each small op left a third of the second core
    * idle); elsewhere one, its ops spread over every core.
    */
-  static int towersFor(String device) {
+  public static int towersFor(String device) {
     int cores = Runtime.getRuntime().availableProcessors();
     return device.equals(Device.GPU_NAME) || cores > MAX_TOWERS ? 1 : cores;
   }

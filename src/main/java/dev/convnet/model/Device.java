@@ -57,8 +57,10 @@ public enum Device {
                         .deviceIndex(0)
                         .build());
         var probe = tf.math.add(tf.constant(1f), tf.constant(1f));
+        // The threads the network will ask for: without TF_OVERRIDE_GLOBAL_THREADPOOL, the first
+        // session of a process sizes the CPU thread pool that every later session shares.
         try (Session session =
-                new Session(graph, ConfigProto.newBuilder().setAllowSoftPlacement(false).build());
+                new Session(graph, ConvNet.sessionConfig(false, ConvNet.towersFor(CPU_NAME)));
             var result = session.runner().fetch(probe).run()) {
           gpuSeen = true;
         }
