@@ -26,7 +26,7 @@ final class TrainOptions {
         paramLabel = "NAME",
         converter = RecipeConverter.class,
         description =
-            "default (91%% in about a minute on 2 cores), notebook (its exact recipe), best"
+            "default (91%% in under a minute on 2 cores), notebook (its exact recipe), best"
                 + " (longest, most accurate), fast (the fewest seconds for about 91%%)."
                 + " Default: default.")
     TrainConfig recipe;

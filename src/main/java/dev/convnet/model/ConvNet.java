@@ -325,7 +325,8 @@ public final class ConvNet implements AutoCloseable {
                 trainableVariables,
                 images.get(t),
                 labels.get(t),
-                tf.math.reciprocal(batchSize));
+                tf.math.reciprocal(batchSize),
+                config.poolFirst());
         costSums.add(step.costSum());
         correctSums.add(step.correctSum());
         gradients.add(step.gradients());

@@ -13,10 +13,11 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The training step of the notebook's layer structure (two convolutions with ReLU then max-pool,
- * one hidden fully-connected layer, any sizes) with its backward pass written out op by op, for
- * speed on the CPU. It computes the same function and the same gradients as {@code addGradients} on
- * the layers of {@link Layers}, to rounding (tested); two things make it faster there:
+ * The training step of the notebook's layer structure (two convolutions each with ReLU and max-pool
+ * in either order, one hidden fully-connected layer, any sizes) with its backward pass written out
+ * op by op, for speed on the CPU. It computes the same function and the same gradients as {@code
+ * addGradients} on the layers of {@link Layers}, to rounding (tested); two things make it faster
+ * there:
  *
  * <ul>
  *   <li>The ReLU gradients read the ReLU's output, not its input, so each convolution's BiasAdd has
@@ -39,7 +40,6 @@ final class ExplicitBackward {
     return config.convLayers() == 2
         && config.fcLayers() == 1
         && config.pooling() == Pooling.MAX
-        && !config.poolFirst()
         && config.activation() == Activation.RELU
         && !config.reluLast()
         && config.dropout() == 0
@@ -57,7 +57,8 @@ final class ExplicitBackward {
       List<Variable<TFloat32>> variables,
       Operand<TFloat32> images,
       Operand<TFloat32> labels,
-      Operand<TFloat32> scale) {
+      Operand<TFloat32> scale,
+      boolean poolFirst) {
     Variable<TFloat32> weights1 = variables.get(0);
     Variable<TFloat32> biases1 = variables.get(1);
     Variable<TFloat32> weights2 = variables.get(2);
@@ -68,13 +69,16 @@ final class ExplicitBackward {
     Variable<TFloat32> biases4 = variables.get(7);
 
     // Forward, as Layers builds it.
-    Operand<TFloat32> relu1 =
-        tf.nn.relu(
-            tf.nn.biasAdd(tf.nn.conv2d(images, weights1, Layers.UNIT_STRIDES, "SAME"), biases1));
-    Operand<TFloat32> pool1 = Layers.maxPool(tf, relu1);
-    Operand<TFloat32> relu2 =
-        tf.nn.relu(tf.nn.biasAdd(convolveAsFilterGradient(tf, pool1, weights2), biases2));
-    Operand<TFloat32> pool2 = Layers.maxPool(tf, relu2);
+    ReluAndPool layer1 =
+        new ReluAndPool(
+            tf,
+            tf.nn.biasAdd(tf.nn.conv2d(images, weights1, Layers.UNIT_STRIDES, "SAME"), biases1),
+            poolFirst);
+    Operand<TFloat32> pool1 = layer1.output;
+    ReluAndPool layer2 =
+        new ReluAndPool(
+            tf, tf.nn.biasAdd(convolveAsFilterGradient(tf, pool1, weights2), biases2), poolFirst);
+    Operand<TFloat32> pool2 = layer2.output;
     Operand<TFloat32> flat =
         tf.reshape(pool2, tf.constant(new long[] {-1, weights3.shape().size(0)}));
     Operand<TFloat32> hidden = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(flat, weights3), biases3));
@@ -92,7 +96,7 @@ final class ExplicitBackward {
     Operand<TFloat32> gradBiases3 = tf.nn.biasAddGrad(gradHidden);
     Operand<TFloat32> gradPool2 =
         tf.reshape(matMul(tf, gradHidden, weights3, false, true), tf.shape(pool2));
-    Operand<TFloat32> gradRelu2 = tf.nn.reluGrad(maxPoolGrad(tf, relu2, pool2, gradPool2), relu2);
+    Operand<TFloat32> gradRelu2 = layer2.gradient(gradPool2);
     Operand<TFloat32> gradWeights2 =
         tf.nn.conv2dBackpropFilter(
             pool1, sizeOf(tf, weights2), gradRelu2, Layers.UNIT_STRIDES, "SAME");
@@ -104,7 +108,7 @@ final class ExplicitBackward {
             tf.reverse(weights2, tf.constant(new int[] {0, 1})),
             tf.constant(new int[] {0, 1, 3, 2}));
     Operand<TFloat32> gradPool1 = convolveAsFilterGradient(tf, gradRelu2, mirrored);
-    Operand<TFloat32> gradRelu1 = tf.nn.reluGrad(maxPoolGrad(tf, relu1, pool1, gradPool1), relu1);
+    Operand<TFloat32> gradRelu1 = layer1.gradient(gradPool1);
     Operand<TFloat32> gradWeights1 =
         tf.nn.conv2dBackpropFilter(
             images, sizeOf(tf, weights1), gradRelu1, Layers.UNIT_STRIDES, "SAME");
@@ -167,6 +171,33 @@ final class ExplicitBackward {
       size[i] = Math.toIntExact(dims[i]);
     }
     return tf.constant(size);
+  }
+
+  /**
+   * A convolution's ReLU and 2x2 max-pool, in either order, and the gradient back through both.
+   * Each ReLU gradient reads the ReLU's output, so the convolution's BiasAdd keeps one reader.
+   */
+  private static final class ReluAndPool {
+    private final Ops tf;
+    private final boolean poolFirst;
+    private final Operand<TFloat32> input;
+    private final Operand<TFloat32> middle;
+    final Operand<TFloat32> output;
+
+    ReluAndPool(Ops tf, Operand<TFloat32> input, boolean poolFirst) {
+      this.tf = tf;
+      this.poolFirst = poolFirst;
+      this.input = input;
+      middle = poolFirst ? Layers.maxPool(tf, input) : tf.nn.relu(input);
+      output = poolFirst ? tf.nn.relu(middle) : Layers.maxPool(tf, middle);
+    }
+
+    /** The gradient with respect to the input, given the output's. */
+    Operand<TFloat32> gradient(Operand<TFloat32> gradOutput) {
+      return poolFirst
+          ? maxPoolGrad(tf, input, middle, tf.nn.reluGrad(gradOutput, output))
+          : tf.nn.reluGrad(maxPoolGrad(tf, middle, output, gradOutput), middle);
+    }
   }
 
   private static Operand<TFloat32> matMul(

@@ -58,7 +58,7 @@ public record TrainConfig(
   /** In [44] + [46]: the notebook trains 100, then 2,000 more iterations. */
   public static final long NOTEBOOK_ITERATIONS = 2_100;
 
-  /** Five epochs: the default recipe's 91% on two cores in about a minute. */
+  /** Five epochs: the default recipe's 91% on two cores in under a minute. */
   public static final int DEFAULT_EPOCHS = 5;
 
   /**
@@ -135,7 +135,7 @@ public record TrainConfig(
   /** The notebook exactly: batch 64, Adam at 1e-4 held constant, 100 + 2,000 iterations. */
   public static final TrainConfig NOTEBOOK = new Editable().build();
 
-  /** The default: the notebook's promised 90% on two cores in about a minute. */
+  /** The default: the notebook's promised 90% on two cores in under a minute. */
   public static final TrainConfig DEFAULT =
       NOTEBOOK.edit(
           e -> {

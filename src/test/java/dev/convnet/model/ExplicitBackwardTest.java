@@ -65,8 +65,7 @@ class ExplicitBackwardTest {
   @Test
   void theNotebooksLayersTakeTheExplicitStepAndTheVariantsDoNot() {
     assertTrue(ExplicitBackward.supports(ModelConfig.notebook()));
-    assertTrue(
-        ExplicitBackward.supports(ModelConfig.notebook().withPooling(ModelConfig.Pooling.MAX)));
+    assertTrue(ExplicitBackward.supports(ModelConfig.notebook().withPoolFirst(true)));
     assertFalse(
         ExplicitBackward.supports(ModelConfig.notebook().withPooling(ModelConfig.Pooling.AVG)));
     assertTrue(new ConvNetProbe(ModelConfig.notebook(), 1, true).net.explicitBackward);
@@ -78,9 +77,18 @@ class ExplicitBackwardTest {
    * the towers, so the shares differ in size.
    */
   @ParameterizedTest(name = "{0} tower(s), explicit backward {1}, {2} images")
-  @CsvSource({"1, true, 7", "2, true, 7", "2, false, 7", "3, true, 10", "2, true, 2", "2, true, 1"})
+  @CsvSource({
+    "1, true, 7, false",
+    "2, true, 7, false",
+    "2, false, 7, false",
+    "3, true, 10, false",
+    "2, true, 2, false",
+    "2, true, 1, false",
+    "2, true, 7, true"
+  })
   void towersAndTheExplicitStepGiveTheWholeBatchsGradients(
-      int towers, boolean explicit, int images) {
+      int towers, boolean explicit, int images, boolean poolFirst) {
+    ModelConfig network = ModelConfig.notebook().withPoolFirst(poolFirst);
     float[] x = new float[images * ModelConfig.IMG_SIZE_FLAT];
     float[] pixels = randomValues(x.length, 3);
     for (int i = 0; i < x.length; i++) {
@@ -90,8 +98,8 @@ class ExplicitBackwardTest {
     for (int i = 0; i < images; i++) {
       y[i * ModelConfig.NUM_CLASSES + (i * 3) % ModelConfig.NUM_CLASSES] = 1;
     }
-    ConvNetProbe reference = new ConvNetProbe(ModelConfig.notebook(), 1, false);
-    ConvNetProbe probe = new ConvNetProbe(ModelConfig.notebook(), towers, explicit);
+    ConvNetProbe reference = new ConvNetProbe(network, 1, false);
+    ConvNetProbe probe = new ConvNetProbe(network, towers, explicit);
     try (reference.net;
         probe.net) {
       if (images >= towers) {
@@ -110,6 +118,32 @@ class ExplicitBackwardTest {
           "conv1 weights after a step",
           reference.net.valueOf(reference.net.weightsConv1),
           probe.net.valueOf(probe.net.weightsConv1));
+    }
+  }
+
+  /**
+   * Exercise 6 in training: pooling before the ReLU gives the very same gradients, bit for bit, as
+   * the ReLU before pooling (relu(max_pool(x)) == max_pool(relu(x)), and the gradient goes to the
+   * same pixel or to none).
+   */
+  @Test
+  void poolingFirstGivesTheSameGradientsBitForBit() {
+    int images = 6;
+    float[] x = randomValues(images * ModelConfig.IMG_SIZE_FLAT, 5);
+    float[] y = new float[images * ModelConfig.NUM_CLASSES];
+    for (int i = 0; i < images; i++) {
+      y[i * ModelConfig.NUM_CLASSES + i] = 1;
+    }
+    ConvNetProbe reluFirst = new ConvNetProbe(ModelConfig.notebook(), 2, true);
+    ConvNetProbe poolFirst = new ConvNetProbe(ModelConfig.notebook().withPoolFirst(true), 2, true);
+    try (reluFirst.net;
+        poolFirst.net) {
+      List<float[]> want = reluFirst.gradients(x, y, images);
+      List<float[]> got = poolFirst.gradients(x, y, images);
+      for (int v = 0; v < want.size(); v++) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+            want.get(v), got.get(v), "gradient " + v);
+      }
     }
   }
 
