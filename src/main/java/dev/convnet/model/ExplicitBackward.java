@@ -23,9 +23,9 @@ import org.tensorflow.types.TInt64;
  *   <li>The ReLU gradients read the ReLU's output, not its input, so each convolution's BiasAdd has
  *       a single reader and TensorFlow fuses Conv2D, BiasAdd and ReLU in training too.
  *   <li>The second convolution and its input gradient are computed by oneDNN's filter-gradient
- *       kernel ({@link #convolveAsFilterGradient}): on 14x14 images of 16 channels into 36 its
- *       forward kernel ran at a third of the speed of its filter-gradient kernel on both CPU kinds
- *       measured.
+ *       kernel ({@link #convolveAsFilterGradient}): on 14x14 images of 16 channels into 36, its
+ *       forward and backward-data kernels ran at about a third of the speed of its filter-gradient
+ *       kernel on an AMD EPYC CPU (docs/performance.md).
  * </ul>
  */
 final class ExplicitBackward {

@@ -76,7 +76,7 @@ class HelpTest {
       assertTrue(at > previous, section + " missing or out of order:\n" + help);
       previous = at;
     }
-    assertTrue(help.contains("91% in about a minute"), "a % in help text renders as itself");
+    assertTrue(help.contains("91% in under a minute"), "a % in help text renders as itself");
   }
 
   @Test
