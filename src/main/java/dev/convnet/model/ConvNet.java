@@ -21,6 +21,10 @@ import org.tensorflow.types.TInt64;
 /**
  * The notebook's network as one TensorFlow graph, cells In [12]-[35] in order and under the same
  * names (in camelCase), plus the session that runs it. It knows nothing of files, figures or flags.
+ *
+ * <p>In [31]'s training step computes the same update in a faster way: on a small CPU each batch is
+ * shared among towers, one per core, and for the notebook's layers the gradients come from {@link
+ * ExplicitBackward}. Evaluation, the figures and the exported model run the notebook's ops.
  */
 public final class ConvNet implements AutoCloseable {
   /** In [12]: name of the input placeholder, as in the notebook and the exported signature. */
@@ -396,8 +400,8 @@ public final class ConvNet implements AutoCloseable {
 
   /**
    * Towers for {@code device}: on a CPU of up to {@link #MAX_TOWERS} cores, one per core, each op
-   * on one thread (two intra-op threads splitting each small op left a third of the second core
-   * idle); elsewhere one, its ops spread over every core.
+   * on one thread (faster on two cores than two intra-op threads splitting each small op, as
+   * docs/performance.md measures); elsewhere one, its ops spread over every core.
    */
   public static int towersFor(String device) {
     int cores = Runtime.getRuntime().availableProcessors();
