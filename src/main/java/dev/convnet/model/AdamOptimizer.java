@@ -81,30 +81,17 @@ public final class AdamOptimizer {
         slots.add(adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class)));
       }
     }
-    return step(
-        tf,
-        "optimizer",
-        gradients,
-        variables,
-        learningRate,
-        new Minimize(null, null, slots, beta1Power, beta2Power));
+    // The state alone, before any step reads it.
+    Minimize state = new Minimize(null, null, slots, beta1Power, beta2Power);
+    return applyAlso(tf, "optimizer", gradients, variables, learningRate, state);
   }
 
   /**
-   * A second Adam step on the same variables and the same state as {@code state}'s, moving them by
-   * other {@code gradients}: either op may run at each step, and both advance one Adam.
+   * An Adam step on {@code variables} with the state (moments and powers) of {@code state}, moving
+   * them by {@code gradients}. Called again with the state of an earlier step, it adds a second op
+   * that advances the same Adam: either may run at each step.
    */
   public static Minimize applyAlso(
-      Ops tf,
-      String name,
-      List<Operand<TFloat32>> gradients,
-      List<Variable<TFloat32>> variables,
-      Operand<TFloat32> learningRate,
-      Minimize state) {
-    return step(tf, name, gradients, variables, learningRate, state);
-  }
-
-  private static Minimize step(
       Ops tf,
       String name,
       List<Operand<TFloat32>> gradients,

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convnet.testing.SyntheticData;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,15 +27,6 @@ class ExplicitBackwardTest {
   /** Gradients may differ by this share of their largest value: rounding, not a wrong term. */
   private static final double RELATIVE_TOLERANCE = 1e-5;
 
-  private static float[] randomValues(int n, long seed) {
-    Random random = new Random(seed);
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = random.nextFloat() * 2 - 1;
-    }
-    return v;
-  }
-
   @ParameterizedTest(name = "input {0}x{1}x{1}x{2}, {3}x{3} filters to {4} channels")
   @CsvSource({"3, 14, 16, 5, 36", "2, 7, 3, 3, 4", "1, 28, 1, 5, 16"})
   void aConvolutionComputedAsAFilterGradientEqualsConv2d(
@@ -46,11 +37,12 @@ class ExplicitBackwardTest {
       Operand<TFloat32> input =
           tf.constant(
               Shape.of(images, size, size, channels),
-              DataBuffers.of(randomValues(images * size * size * channels, 1)));
+              DataBuffers.of(SyntheticData.uniform(images * size * size * channels, 1)));
       Operand<TFloat32> filters =
           tf.constant(
               Shape.of(filterSize, filterSize, channels, outputs),
-              DataBuffers.of(randomValues(filterSize * filterSize * channels * outputs, 2)));
+              DataBuffers.of(
+                  SyntheticData.uniform(filterSize * filterSize * channels * outputs, 2)));
       Operand<TFloat32> expected = tf.nn.conv2d(input, filters, Layers.UNIT_STRIDES, "SAME");
       Operand<TFloat32> actual = ExplicitBackward.convolveAsFilterGradient(tf, input, filters);
       try (Result result = session.runner().fetch(expected).fetch(actual).run()) {
@@ -90,7 +82,7 @@ class ExplicitBackwardTest {
       int towers, boolean explicit, int images, boolean poolFirst) {
     ModelConfig network = ModelConfig.notebook().withPoolFirst(poolFirst);
     float[] x = new float[images * ModelConfig.IMG_SIZE_FLAT];
-    float[] pixels = randomValues(x.length, 3);
+    float[] pixels = SyntheticData.uniform(x.length, 3);
     for (int i = 0; i < x.length; i++) {
       x[i] = (pixels[i] + 1) / 2;
     }
@@ -129,7 +121,7 @@ class ExplicitBackwardTest {
   @Test
   void poolingFirstGivesTheSameGradientsBitForBit() {
     int images = 6;
-    float[] x = randomValues(images * ModelConfig.IMG_SIZE_FLAT, 5);
+    float[] x = SyntheticData.uniform(images * ModelConfig.IMG_SIZE_FLAT, 5);
     float[] y = new float[images * ModelConfig.NUM_CLASSES];
     for (int i = 0; i < images; i++) {
       y[i * ModelConfig.NUM_CLASSES + i] = 1;

@@ -3,9 +3,9 @@ package dev.convnet.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.convnet.testing.SyntheticData;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -35,15 +35,6 @@ class LayersTest {
         return out;
       }
     }
-  }
-
-  private static float[] randomValues(int n, long seed) {
-    Random random = new Random(seed);
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = random.nextFloat() * 2 - 1;
-    }
-    return v;
   }
 
   private static Operand<TFloat32> constant(Ops tf, float[] values, long... shape) {
@@ -88,7 +79,7 @@ class LayersTest {
     int channels = 2;
     int filters = 3;
     int k = 3;
-    float[] image = randomValues(side * side * channels, 11);
+    float[] image = SyntheticData.uniform(side * side * channels, 11);
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Layers layers = new Layers(tf, 5);
@@ -158,8 +149,8 @@ class LayersTest {
   @Test
   void poolingsGradientGoesToEachWindowsLargestValue() {
     // Distinct values, so each window's largest is unique.
-    float[] image = randomValues(2 * 6 * 6 * 3, 11);
-    float[] upstream = randomValues(2 * 3 * 3 * 3, 12);
+    float[] image = SyntheticData.uniform(2 * 6 * 6 * 3, 11);
+    float[] upstream = SyntheticData.uniform(2 * 3 * 3 * 3, 12);
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Operand<TFloat32> x = constant(tf, image, 2, 6, 6, 3);
@@ -196,7 +187,7 @@ class LayersTest {
 
   @Test
   void flattenKeepsRowMajorOrderAndCountsFeatures() {
-    float[] values = randomValues(2 * 3 * 3 * 4, 2);
+    float[] values = SyntheticData.uniform(2 * 3 * 3 * 4, 2);
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Layers.FlatLayer flat = new Layers(tf, 1).flattenLayer(constant(tf, values, 2, 3, 3, 4));
@@ -208,7 +199,7 @@ class LayersTest {
 
   @Test
   void aFullyConnectedLayerIsMatMulPlusBiasWithOptionalRelu() {
-    float[] input = randomValues(2 * 3, 9);
+    float[] input = SyntheticData.uniform(2 * 3, 9);
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Layers layers = new Layers(tf, 4);

@@ -122,4 +122,14 @@ public final class SyntheticData {
     }
     return new ImageSet(pixels, labels, 28);
   }
+
+  /** {@code n} seeded random values in [-1, 1), for layer inputs and weights. */
+  public static float[] uniform(int n, long seed) {
+    Random random = new Random(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = random.nextFloat() * 2 - 1;
+    }
+    return v;
+  }
 }
