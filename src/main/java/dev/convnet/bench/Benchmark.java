@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import org.tensorflow.proto.RunMetadata;
 
@@ -42,11 +43,12 @@ public final class Benchmark {
    * @param memorySteps steps of the long memory window; 0 to skip it
    * @param profileSteps steps traced for the op profile; 0 to skip it
    * @param precision the precision the process computes in, as recorded
-   * @param step how the training step is computed; null for what {@code train} does here
+   * @param step how the training step is computed ({@link Step#usual()}: as {@code train} does)
    */
   public record Plan(
       double seconds, long memorySteps, int profileSteps, String precision, Step step) {
     public Plan {
+      Objects.requireNonNull(step, "step");
       if (!(seconds > 0)) {
         throw new InvalidSettingException("seconds", "{seconds} must be positive, got " + seconds);
       }
@@ -72,6 +74,13 @@ public final class Benchmark {
       if (towers < 1) {
         throw new InvalidSettingException("towers", "{towers} must be positive, got " + towers);
       }
+    }
+
+    /** The step {@code train} takes on this CPU for the notebook's network. */
+    public static Step usual() {
+      return new Step(
+          ConvNet.towersFor(Device.CPU_NAME),
+          ConvNet.explicitBackwardFor(ModelConfig.notebook(), Device.CPU_NAME));
     }
   }
 
@@ -138,10 +147,8 @@ public final class Benchmark {
   /** A result naming this machine, its first line printed. */
   private BenchResult started() {
     BenchResult r = new BenchResult(Machine.current(), plan.precision());
-    try (ConvNet net = newNetwork()) {
-      r.towers = net.towers;
-      r.explicitBackward = net.explicitBackward;
-    }
+    r.towers = plan.step().towers();
+    r.explicitBackward = plan.step().explicitBackward();
     out.println(
         r.cpuModel
             + ", "
@@ -190,10 +197,8 @@ public final class Benchmark {
 
   private ConvNet newNetwork() {
     Step step = plan.step();
-    return step == null
-        ? new ConvNet(ModelConfig.notebook(), 1)
-        : new ConvNet(
-            ModelConfig.notebook(), 1, Device.CPU_NAME, step.towers(), step.explicitBackward());
+    return new ConvNet(
+        ModelConfig.notebook(), 1, Device.CPU_NAME, step.towers(), step.explicitBackward());
   }
 
   /** A warm-up of a third of the window (at most 3 s), then a window of steps. */

@@ -6,8 +6,6 @@ import dev.convnet.bench.ServeBenchmark;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.Split;
-import dev.convnet.model.ConvNet;
-import dev.convnet.model.Device;
 import dev.convnet.results.Json;
 import dev.convnet.train.TrainConfig;
 import java.io.IOException;
@@ -98,14 +96,12 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
-  /** The step --towers and --backward ask for; null when neither is given. */
+  /** The step --towers and --backward ask for, train's where they are not given. */
   private Benchmark.Step step() {
-    if (towers == null && backward == null) {
-      return null;
-    }
-    int towerCount = towers != null ? towers : ConvNet.towersFor(Device.CPU_NAME);
-    boolean explicit = backward != null ? backward == Backward.EXPLICIT : true;
-    return new Benchmark.Step(towerCount, explicit);
+    Benchmark.Step usual = Benchmark.Step.usual();
+    return new Benchmark.Step(
+        towers != null ? towers : usual.towers(),
+        backward != null ? backward == Backward.EXPLICIT : usual.explicitBackward());
   }
 
   @Override

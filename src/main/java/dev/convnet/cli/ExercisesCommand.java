@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -107,9 +109,9 @@ final class ExercisesCommand implements Callable<Integer> {
         Files.copy(
             chart,
             output.doc.resolveSibling(chart.getFileName()),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            StandardCopyOption.REPLACE_EXISTING);
       }
-      written = new java.util.ArrayList<>(written);
+      written = new ArrayList<>(written);
       written.add(output.doc);
     }
     print.println(

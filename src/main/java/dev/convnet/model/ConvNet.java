@@ -159,12 +159,7 @@ public final class ConvNet implements AutoCloseable {
    * weights.
    */
   public ConvNet(ModelConfig config, long seed, String device) {
-    this(
-        config,
-        seed,
-        device,
-        towersFor(device),
-        !device.equals(Device.GPU_NAME) && ExplicitBackward.supports(config));
+    this(config, seed, device, towersFor(device), explicitBackwardFor(config, device));
   }
 
   /**
@@ -311,6 +306,8 @@ public final class ConvNet implements AutoCloseable {
     }
     Operand<TInt32> n = tf.squeeze(tf.shape.size(tf.shape(x), tf.constant(0)));
     Operand<TFloat32> batchSize = tf.dtypes.cast(n, TFloat32.class);
+    // Each tower's gradients are of its cost sum over the whole batch's size.
+    Operand<TFloat32> perImage = tf.math.reciprocal(batchSize);
     List<Operand<TFloat32>> images = shares(xImage, n);
     List<Operand<TFloat32>> labels = shares(yTrue, n);
     List<Operand<TFloat32>> costSums = new ArrayList<>();
@@ -319,9 +316,11 @@ public final class ConvNet implements AutoCloseable {
     List<List<Operand<TFloat32>>> gradients = new ArrayList<>();
     for (int t = 0; t < towers; t++) {
       Ops tower = tf.withSubScope("tower" + t);
-      // The predictions go through Layers' ops, as the exported model computes them.
-      Forward f = forward(layers.sharingVariables(tower, t), images.get(t));
-      predictions.add(tower.math.argMax(f.logits(), tower.constant(1)));
+      // With towers, the predictions go through Layers' ops, as the exported model computes them.
+      Forward f = towers > 1 ? forward(layers.sharingVariables(tower, t), images.get(t)) : null;
+      if (f != null) {
+        predictions.add(tower.math.argMax(f.logits(), tower.constant(1)));
+      }
       if (explicitBackward) {
         ExplicitBackward.Tower step =
             ExplicitBackward.tower(
@@ -329,7 +328,7 @@ public final class ConvNet implements AutoCloseable {
                 trainableVariables,
                 images.get(t),
                 labels.get(t),
-                tf.math.reciprocal(batchSize),
+                perImage,
                 config.poolFirst());
         costSums.add(step.costSum());
         correctSums.add(step.correctSum());
@@ -339,9 +338,7 @@ public final class ConvNet implements AutoCloseable {
             tower.sum(
                 tower.nn.softmaxCrossEntropyWithLogits(f.logits(), labels.get(t)).loss(),
                 tower.constant(0)));
-        Operand<TInt64> actual = tower.math.argMax(labels.get(t), tower.constant(1));
-        correctSums.add(
-            tower.sum(fractionOf(tower.math.equal(predictions.get(t), actual)), tower.constant(0)));
+        correctSums.add(ExplicitBackward.correctCount(tower, f.logits(), labels.get(t)));
       }
     }
     Operand<TFloat32> batchCost = tf.withName("train_cost").math.div(sum(costSums), batchSize);
@@ -406,6 +403,11 @@ public final class ConvNet implements AutoCloseable {
   public static int towersFor(String device) {
     int cores = Runtime.getRuntime().availableProcessors();
     return device.equals(Device.GPU_NAME) || cores > MAX_TOWERS ? 1 : cores;
+  }
+
+  /** Whether the training step on {@code device} takes {@link ExplicitBackward}'s gradients. */
+  public static boolean explicitBackwardFor(ModelConfig config, String device) {
+    return !device.equals(Device.GPU_NAME) && ExplicitBackward.supports(config);
   }
 
   private Operand<TFloat32> fractionOf(Operand<?> booleans) {

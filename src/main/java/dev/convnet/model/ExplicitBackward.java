@@ -114,13 +114,9 @@ final class ExplicitBackward {
             images, sizeOf(tf, weights1), gradRelu1, Layers.UNIT_STRIDES, "SAME");
     Operand<TFloat32> gradBiases1 = tf.nn.biasAddGrad(gradRelu1);
 
-    Operand<TInt64> predicted = tf.math.argMax(logits, tf.constant(1));
-    Operand<TInt64> actual = tf.math.argMax(labels, tf.constant(1));
-    Operand<TFloat32> correct =
-        tf.sum(tf.dtypes.cast(tf.math.equal(predicted, actual), TFloat32.class), tf.constant(0));
     return new Tower(
         tf.sum(crossEntropy.loss(), tf.constant(0)),
-        correct,
+        correctCount(tf, logits, labels),
         List.of(
             gradWeights1,
             gradBiases1,
@@ -130,6 +126,14 @@ final class ExplicitBackward {
             gradBiases3,
             gradWeights4,
             gradBiases4));
+  }
+
+  /** How many of the images {@code logits} classify as their one-hot {@code labels} say. */
+  static Operand<TFloat32> correctCount(
+      Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels) {
+    Operand<TInt64> predicted = tf.math.argMax(logits, tf.constant(1));
+    Operand<TInt64> actual = tf.math.argMax(labels, tf.constant(1));
+    return tf.sum(tf.dtypes.cast(tf.math.equal(predicted, actual), TFloat32.class), tf.constant(0));
   }
 
   /**
