@@ -5,11 +5,13 @@ import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.model.ThreadPolicy;
 import dev.convnet.results.Evaluation;
 import dev.convnet.results.Machine;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.Trainer;
 import dev.convnet.train.TrainingProgress;
+import dev.convnet.train.TrainingStep;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -66,21 +68,33 @@ public final class Benchmark {
   /**
    * A way to compute the training step, to compare with the others.
    *
-   * @param towers towers sharing each batch, one intra-op thread each when more than one
-   * @param explicitBackward the gradients from the written-out backward pass, not addGradients
+   * @param kind the notebook's step, or the fast one
+   * @param towers towers the fast step shares each batch among, one intra-op thread each when more
+   *     than one; 1 for the notebook's step
    */
-  public record Step(int towers, boolean explicitBackward) {
+  public record Step(TrainingStep.Kind kind, int towers) {
     public Step {
       if (towers < 1) {
         throw new InvalidSettingException("towers", "{towers} must be positive, got " + towers);
+      }
+      if (kind == TrainingStep.Kind.NOTEBOOK && towers != 1) {
+        throw new InvalidSettingException(
+            "towers", "{towers} applies to the fast step; the notebook's has one tower");
       }
     }
 
     /** The step {@code train} takes on this CPU for the notebook's network. */
     public static Step usual() {
       return new Step(
-          ConvNet.towersFor(Device.CPU_NAME),
-          ConvNet.explicitBackwardFor(ModelConfig.notebook(), Device.CPU_NAME));
+          TrainingStep.Kind.FAST,
+          Trainer.threadsFor(TrainingStep.Kind.FAST, ModelConfig.notebook(), Device.CPU_NAME)
+              .towers());
+    }
+
+    ThreadPolicy threads() {
+      return kind == TrainingStep.Kind.FAST
+          ? ThreadPolicy.towers(towers)
+          : ThreadPolicy.wholeBatch();
     }
   }
 
@@ -148,7 +162,7 @@ public final class Benchmark {
   private BenchResult started() {
     BenchResult r = new BenchResult(Machine.current(), plan.precision());
     r.towers = plan.step().towers();
-    r.explicitBackward = plan.step().explicitBackward();
+    r.explicitBackward = plan.step().kind() == TrainingStep.Kind.FAST;
     out.println(
         r.cpuModel
             + ", "
@@ -158,9 +172,9 @@ public final class Benchmark {
             + ", "
             + plan.precision()
             + "; training step: "
-            + r.towers
-            + (r.towers == 1 ? " tower, " : " towers, ")
-            + (r.explicitBackward ? "explicit backward pass" : "addGradients"));
+            + (r.explicitBackward
+                ? "fast, " + r.towers + (r.towers == 1 ? " tower" : " towers")
+                : "the notebook's (addGradients)"));
     return r;
   }
 
@@ -189,16 +203,12 @@ public final class Benchmark {
             .withBatchSize(batchSize)
             .withLearningRate(BENCH_LEARNING_RATE)
             .withSeed(1);
-    try (ConvNet net = newNetwork()) {
-      net.initialize();
-      return work.apply(new Trainer(net, split, config, TrainingProgress.lines(System.err)));
-    }
-  }
-
-  private ConvNet newNetwork() {
     Step step = plan.step();
-    return new ConvNet(
-        ModelConfig.notebook(), 1, Device.CPU_NAME, step.towers(), step.explicitBackward());
+    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1, Device.CPU_NAME, step.threads())) {
+      net.initialize();
+      TrainingStep computed = Trainer.stepFor(step.kind(), net);
+      return work.apply(new Trainer(computed, split, config, TrainingProgress.lines(System.err)));
+    }
   }
 
   /** A warm-up of a third of the window (at most 3 s), then a window of steps. */

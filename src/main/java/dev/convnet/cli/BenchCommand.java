@@ -8,6 +8,7 @@ import dev.convnet.data.FashionMnist;
 import dev.convnet.data.Split;
 import dev.convnet.results.Json;
 import dev.convnet.train.TrainConfig;
+import dev.convnet.train.TrainingStep;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -63,27 +64,21 @@ final class BenchCommand implements Callable<Integer> {
               + " p99) and images/s at 64 images a request, against in-process evaluation.")
   boolean serve;
 
-  /** How the training step's gradients are computed, for --backward. */
-  enum Backward {
-    EXPLICIT,
-    GENERIC
-  }
+  @Option(
+      names = "--step",
+      paramLabel = "STEP",
+      description =
+          "The training step to measure: fast (as train does where it applies) or notebook (In"
+              + " [31] as the notebook writes it). Default: fast.")
+  TrainingStep.Kind step;
 
   @Option(
       names = "--towers",
       paramLabel = "N",
       description =
-          "Compare ways of computing the training step: share each batch among N towers, one"
-              + " thread each (default: one per core, up to 4, as train does).")
+          "The fast step shares each batch among N towers, one thread each (default: one per"
+              + " core, up to 4, as train does).")
   Integer towers;
-
-  @Option(
-      names = "--backward",
-      paramLabel = "KIND",
-      description =
-          "explicit (the backward pass written out, as train does for the notebook's network) or"
-              + " generic (TensorFlow's addGradients).")
-  Backward backward;
 
   @Mixin CommonOptions.PrecisionChoice precision = new CommonOptions.PrecisionChoice();
 
@@ -96,12 +91,12 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
-  /** The step --towers and --backward ask for, train's where they are not given. */
+  /** The step --step and --towers ask for, train's where they are not given. */
   private Benchmark.Step step() {
     Benchmark.Step usual = Benchmark.Step.usual();
-    return new Benchmark.Step(
-        towers != null ? towers : usual.towers(),
-        backward != null ? backward == Backward.EXPLICIT : usual.explicitBackward());
+    TrainingStep.Kind kind = step != null ? step : usual.kind();
+    int defaultTowers = kind == TrainingStep.Kind.FAST ? usual.towers() : 1;
+    return new Benchmark.Step(kind, towers != null ? towers : defaultTowers);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.convnet.train.StopSwitch;
 import dev.convnet.train.StoppedException;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.TrainingProgress;
+import dev.convnet.train.TrainingStep;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,6 +16,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
@@ -72,6 +74,15 @@ final class TrainCommand implements Callable<Integer> {
           "--checkpoint-every",
           "--precision");
 
+  @Option(
+      names = "--step",
+      paramLabel = "STEP",
+      description =
+          "How each training step is computed: fast (on a CPU, for the notebook's layers: towers,"
+              + " one per core, and a written-out backward pass; the same update to rounding) or"
+              + " notebook (In [31] as the notebook writes it). Default: ${DEFAULT-VALUE}.")
+  TrainingStep.Kind step = TrainingStep.Kind.FAST;
+
   @Mixin CommonOptions.PrecisionChoice precision = new CommonOptions.PrecisionChoice();
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Where where = new CommonOptions.Where();
@@ -87,7 +98,11 @@ final class TrainCommand implements Callable<Integer> {
     try (TrainingProgress progress = progress()) {
       RunResult result =
           TrainingRun.run(
-              request.withStop(stop).withDevice(where.device).withFigures(!output.noFigures),
+              request
+                  .withStop(stop)
+                  .withDevice(where.device)
+                  .withStep(step)
+                  .withFigures(!output.noFigures),
               DataSource.fashionMnist(dataOptions.dataDir),
               progress);
       return result.test().total() > 0 ? 0 : 1;

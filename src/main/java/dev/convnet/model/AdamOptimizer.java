@@ -11,7 +11,10 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Adam (Kingma and Ba), the optimizer of cell In [31], built from TensorFlow's {@code ApplyAdam}.
+ * Adam (Kingma and Ba), the optimizer of cell In [31]: its state (two moments of every variable and
+ * the two beta powers, the variables a checkpoint keeps besides the weights), from which {@link
+ * #minimize} builds a {@link Step} of TensorFlow's {@code ApplyAdam} ops, as TF1's {@code
+ * tf.train.AdamOptimizer(...).minimize(cost)} does.
  *
  * <p>Written here rather than taken from {@code tensorflow-framework} 1.1.0, whose {@code Adam}
  * multiplies {@code beta1_power} and {@code beta2_power} without waiting for the apply ops that
@@ -33,29 +36,63 @@ public final class AdamOptimizer {
   /** Added to the denominator for numerical stability; TF1's AdamOptimizer default. */
   public static final float EPSILON = 1e-8f;
 
-  /** The training op, the gradients it applies, and the state that a checkpoint must hold. */
-  public record Minimize(
-      Op op,
-      List<Operand<TFloat32>> gradients,
-      List<Variable<TFloat32>> slots,
-      Variable<TFloat32> beta1Power,
-      Variable<TFloat32> beta2Power) {}
+  /** One Adam step: the op to run, and the gradient it applies to each variable, in order. */
+  public record Step(Op op, List<Operand<TFloat32>> gradients) {}
 
-  private AdamOptimizer() {}
+  private final Ops adam;
+  private final List<Variable<TFloat32>> variables;
+  private final List<Variable<TFloat32>> slots = new ArrayList<>();
+  private final Variable<TFloat32> beta1Power;
+  private final Variable<TFloat32> beta2Power;
 
-  /** Adds to the graph one Adam step that lowers {@code loss} by changing {@code variables}. */
-  public static Minimize minimize(
-      Ops tf,
-      Operand<TFloat32> loss,
-      List<Variable<TFloat32>> variables,
-      Operand<TFloat32> learningRate) {
-    return apply(tf, gradients(tf, loss, variables), variables, learningRate);
+  /** Adds Adam's state for {@code variables} to the graph {@code tf} builds, under "adam". */
+  public AdamOptimizer(Ops tf, List<Variable<TFloat32>> variables) {
+    this.adam = tf.withSubScope("adam");
+    this.variables = List.copyOf(variables);
+    beta1Power = adam.withName("beta1_power").variable(adam.constant(BETA1));
+    beta2Power = adam.withName("beta2_power").variable(adam.constant(BETA2));
+    for (Variable<TFloat32> variable : variables) {
+      for (int moment = 0; moment < 2; moment++) {
+        slots.add(adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class)));
+      }
+    }
+  }
+
+  /** The variables this optimizer moves, in order. */
+  public List<Variable<TFloat32>> variables() {
+    return variables;
+  }
+
+  /** The first and second moment of each variable, in turn: m0, v0, m1, v1, ... */
+  public List<Variable<TFloat32>> slots() {
+    return List.copyOf(slots);
+  }
+
+  public Variable<TFloat32> beta1Power() {
+    return beta1Power;
+  }
+
+  public Variable<TFloat32> beta2Power() {
+    return beta2Power;
+  }
+
+  /** Every variable of the state: the moments, then the two powers. */
+  public List<Variable<TFloat32>> stateVariables() {
+    List<Variable<TFloat32>> all = new ArrayList<>(slots);
+    all.add(beta1Power);
+    all.add(beta2Power);
+    return all;
+  }
+
+  /** In [31]: a step that lowers {@code loss}, its gradients by TensorFlow's addGradients. */
+  public Step minimize(Operand<TFloat32> loss, Operand<TFloat32> learningRate) {
+    return apply("optimizer", gradients(adam, loss, variables), learningRate);
   }
 
   /** The gradient of {@code loss} with respect to each of {@code variables}, by addGradients. */
   public static List<Operand<TFloat32>> gradients(
       Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
-    Gradients gradients = tf.withSubScope("adam").gradients(loss, variables);
+    Gradients gradients = tf.gradients(loss, variables);
     List<Operand<TFloat32>> dy = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       dy.add(gradients.dy(i));
@@ -64,43 +101,12 @@ public final class AdamOptimizer {
   }
 
   /**
-   * Adds to the graph one Adam step that moves each of {@code variables} by its gradient in {@code
-   * gradients} (computed elsewhere, in the same order).
+   * A step named {@code name} that moves each variable by its gradient in {@code gradients}
+   * (computed elsewhere, in the variables' order). Every step built from one optimizer advances the
+   * same state: a graph may hold several and run any one of them at each iteration.
    */
-  public static Minimize apply(
-      Ops tf,
-      List<Operand<TFloat32>> gradients,
-      List<Variable<TFloat32>> variables,
-      Operand<TFloat32> learningRate) {
-    Ops adam = tf.withSubScope("adam");
-    Variable<TFloat32> beta1Power = adam.withName("beta1_power").variable(adam.constant(BETA1));
-    Variable<TFloat32> beta2Power = adam.withName("beta2_power").variable(adam.constant(BETA2));
-    List<Variable<TFloat32>> slots = new ArrayList<>();
-    for (Variable<TFloat32> variable : variables) {
-      for (int moment = 0; moment < 2; moment++) {
-        slots.add(adam.variable(adam.zeros(adam.constant(variable.shape()), TFloat32.class)));
-      }
-    }
-    // The state alone, before any step reads it.
-    Minimize state = new Minimize(null, null, slots, beta1Power, beta2Power);
-    return applyAlso(tf, "optimizer", gradients, variables, learningRate, state);
-  }
-
-  /**
-   * An Adam step on {@code variables} with the state (moments and powers) of {@code state}, moving
-   * them by {@code gradients}. Called again with the state of an earlier step, it adds a second op
-   * that advances the same Adam: either may run at each step.
-   */
-  public static Minimize applyAlso(
-      Ops tf,
-      String name,
-      List<Operand<TFloat32>> gradients,
-      List<Variable<TFloat32>> variables,
-      Operand<TFloat32> learningRate,
-      Minimize state) {
-    Ops adam = tf.withSubScope("adam");
-    Variable<TFloat32> beta1Power = state.beta1Power();
-    Variable<TFloat32> beta2Power = state.beta2Power();
+  public Step apply(
+      String name, List<Operand<TFloat32>> gradients, Operand<TFloat32> learningRate) {
     Operand<TFloat32> beta1 = adam.constant(BETA1);
     Operand<TFloat32> beta2 = adam.constant(BETA2);
     Operand<TFloat32> epsilon = adam.constant(EPSILON);
@@ -119,8 +125,8 @@ public final class AdamOptimizer {
       applies.add(
           afterGradients.train.applyAdam(
               variables.get(i),
-              state.slots().get(2 * i),
-              state.slots().get(2 * i + 1),
+              slots.get(2 * i),
+              slots.get(2 * i + 1),
               beta1Power,
               beta2Power,
               learningRate,
@@ -134,7 +140,7 @@ public final class AdamOptimizer {
     Op nextBeta1Power = afterApplies.assign(beta1Power, afterApplies.math.mul(beta1Power, beta1));
     Op nextBeta2Power = afterApplies.assign(beta2Power, afterApplies.math.mul(beta2Power, beta2));
     Op step =
-        tf.withControlDependencies(List.of(nextBeta1Power, nextBeta2Power)).withName(name).noOp();
-    return new Minimize(step, gradient, state.slots(), beta1Power, beta2Power);
+        adam.withControlDependencies(List.of(nextBeta1Power, nextBeta2Power)).withName(name).noOp();
+    return new Step(step, gradient);
   }
 }

@@ -57,10 +57,11 @@ public enum Device {
                         .deviceIndex(0)
                         .build());
         var probe = tf.math.add(tf.constant(1f), tf.constant(1f));
-        // The threads the network will ask for: without TF_OVERRIDE_GLOBAL_THREADPOOL, the first
+        // The threads a default training will ask for: without TF_OVERRIDE_GLOBAL_THREADPOOL, the
+        // first
         // session of a process sizes the CPU thread pool that every later session shares.
         try (Session session =
-                new Session(graph, ConvNet.sessionConfig(false, ConvNet.towersFor(CPU_NAME)));
+                new Session(graph, ThreadPolicy.towerPerCore().sessionConfig(false));
             var result = session.runner().fetch(probe).run()) {
           gpuSeen = true;
         }

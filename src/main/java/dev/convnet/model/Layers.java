@@ -24,10 +24,10 @@ public final class Layers {
   public static final float BIAS_INIT = 0.05f;
 
   /** In [9]: convolutions move one pixel at a time... */
-  static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
+  public static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
 
   /** ...and pooling (or a strided convolution) takes 2x2 windows, two pixels apart. */
-  static final long[] WINDOW_2X2 = {1, 2, 2, 1};
+  public static final long[] WINDOW_2X2 = {1, 2, 2, 1};
 
   /** The same window as the list the op builders of avgPool and conv2d take. */
   private static final List<Long> WINDOW_2X2_LIST = List.of(1L, 2L, 2L, 1L);
@@ -53,23 +53,22 @@ public final class Layers {
    *     TensorFlow Java graph has no graph-level seed
    */
   public Layers(Ops tf, long seed) {
-    this(tf, seed, null, 0);
+    this(tf, seed, null);
   }
 
-  private Layers(Ops tf, long seed, List<Variable<TFloat32>> shared, long dropoutOps) {
+  private Layers(Ops tf, long seed, List<Variable<TFloat32>> shared) {
     this.tf = tf;
     this.seed = seed;
     this.shared = shared;
-    this.dropoutOps = dropoutOps;
   }
 
   /**
    * Helpers that build the same layers again with {@code towerOps} (a sub-scope), on another input,
-   * over the variables {@code this} created (TF1's {@code reuse=True}): a tower of a data-parallel
-   * step. Tower {@code tower} draws its dropout masks from its own streams.
+   * over {@code variables} that helpers created before, in the same order (TF1's {@code
+   * reuse=True}): a tower of a data-parallel step.
    */
-  public Layers sharingVariables(Ops towerOps, int tower) {
-    return new Layers(towerOps, seed, variables(), DROPOUT_SEED2 * (tower + 1));
+  public static Layers reusing(Ops towerOps, List<Variable<TFloat32>> variables) {
+    return new Layers(towerOps, 0, List.copyOf(variables));
   }
 
   /** The result of {@link #newConvLayer}: the layer, and its weights for plotting later. */
@@ -101,8 +100,15 @@ public final class Layers {
   }
 
   /**
-   * In [9] {@code new_conv_layer} as the notebook calls it: ReLU and, with {@code usePooling}, a
-   * 2x2 max-pool.
+   * In [9] {@code new_conv_layer} as the notebook calls it: a convolution of {@code numFilters}
+   * filters of {@code filterSize x filterSize} over a 4-d input {@code [images, y, x, channels]},
+   * SAME (zero) padding so the image keeps its size; one bias per filter; a ReLU; and, with {@code
+   * usePooling}, a 2x2 max-pool.
+   *
+   * <p>Order: ReLU, then max-pool, as most code writes it and as TensorFlow fuses it (Conv2D,
+   * BiasAdd and Relu in one kernel). The notebook pools first to save three quarters of the ReLUs,
+   * which computes exactly the same numbers, since relu(max_pool(x)) == max_pool(relu(x)) in
+   * floating point too (the guide checks it); {@code --pool-first} builds the notebook's order.
    */
   public ConvLayer newConvLayer(
       Operand<TFloat32> input,
@@ -119,16 +125,9 @@ public final class Layers {
   }
 
   /**
-   * In [9] {@code new_conv_layer}: a convolution of {@code numFilters} filters of {@code filterSize
-   * x filterSize} over a 4-d input {@code [images, y, x, channels]}, SAME (zero) padding so the
-   * image keeps its size; plus one bias per filter; the activation; and a 2x2 reduction.
-   *
-   * <p>The notebook pools before the ReLU to save three quarters of the ReLUs, which is right since
-   * relu(max_pool(x)) == max_pool(relu(x)), exactly, in floating point too. Here the activation
-   * comes first by default, as most code writes it; both orders measured the same speed, since
-   * TensorFlow fuses the bias into the convolution either way and the ReLU is a small share of a
-   * step. The network's {@code poolFirst} gives the notebook's order (exercise 6); its pooling and
-   * activation say which reduction and non-linearity (exercises 6, 10, 11).
+   * In [9] {@code new_conv_layer} for the exercises' networks: the convolution and bias as above,
+   * then {@code network}'s activation and 2x2 reduction (exercises 6, 10, 11), the activation first
+   * unless {@code network.poolFirst()} asks for the notebook's order (exercise 6).
    */
   public ConvLayer newConvLayer(
       Operand<TFloat32> input,
@@ -164,7 +163,7 @@ public final class Layers {
   }
 
   /** A 2x2 max-pool, stride 2, through the {@code MaxPool} op (see {@link #pool}). */
-  static Operand<TFloat32> maxPool(Ops tf, Operand<TFloat32> layer) {
+  public static Operand<TFloat32> maxPool(Ops tf, Operand<TFloat32> layer) {
     return tf.scope()
         .opBuilder("MaxPool", "MaxPool")
         .addInput(layer.asOutput())

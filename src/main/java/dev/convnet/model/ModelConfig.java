@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  *     kind)
  * @param fcLayers hidden fully-connected layers of fcSize before the logits; 1 in the notebook
  * @param pooling how each convolutional layer halves the resolution (exercises 10, 11)
- * @param poolFirst pool, then activation, as the notebook orders them (exercise 6)
+ * @param poolFirst pool, then activation, the order of the notebook's In [9] (exercise 6); the
+ *     default is activation, then pool
  * @param activation the non-linearity of convolutional and hidden layers (exercise 6)
  * @param reluLast a ReLU on the logits layer too (exercise 9; the notebook has none)
  * @param dropout probability of dropping each fc1 output while training (exercise 5); 0 for none
@@ -127,9 +128,27 @@ public record ModelConfig(
     }
   }
 
-  /** The notebook's network: 5x5x16, 5x5x36, fc 128, max-pooling, ReLU, no dropout. */
+  /**
+   * The notebook's network: 5x5x16, 5x5x36, fc 128, max-pooling, ReLU, no dropout; each ReLU before
+   * its max-pool (the notebook pools first: the same numbers, see {@link Layers#newConvLayer}).
+   */
   public static ModelConfig notebook() {
     return NOTEBOOK;
+  }
+
+  /**
+   * Whether this is the notebook's layer structure (In [16]-[25]: two convolutions with ReLU and
+   * max-pool, one hidden fully-connected layer, no dropout, ReLU before pooling) at any sizes: the
+   * network {@code ConvNet} builds from the notebook's five helper calls.
+   */
+  public boolean hasNotebookLayers() {
+    return convLayers == 2
+        && fcLayers == 1
+        && pooling == Pooling.MAX
+        && !poolFirst
+        && activation == Activation.RELU
+        && !reluLast
+        && dropout == 0;
   }
 
   private static final ModelConfig NOTEBOOK = new Editable().build();

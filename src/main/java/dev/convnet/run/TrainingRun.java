@@ -18,6 +18,7 @@ import dev.convnet.train.TrainConfig;
 import dev.convnet.train.Trainer;
 import dev.convnet.train.TrainingListener;
 import dev.convnet.train.TrainingProgress;
+import dev.convnet.train.TrainingStep;
 import dev.convnet.viz.Figures;
 import dev.convnet.viz.NamedTensors;
 import java.nio.file.Files;
@@ -55,6 +56,10 @@ public final class TrainingRun {
       return withOptions(options().withDevice(where));
     }
 
+    default Request withStep(TrainingStep.Kind step) {
+      return withOptions(options().withStep(step));
+    }
+
     default Request withStop(StopSwitch stop) {
       return withOptions(options().withStop(stop));
     }
@@ -74,22 +79,28 @@ public final class TrainingRun {
    * How to run, fresh or resumed alike.
    *
    * @param device where to train
+   * @param step the notebook's training step, or the fast one where it applies
    * @param figures whether to draw the figures and the report
    * @param stop set by Ctrl-C or SIGTERM: stop after the step under way, checkpoint, and exit
    */
-  public record Options(Device device, boolean figures, StopSwitch stop) {
-    public static final Options DEFAULT = new Options(Device.CPU, true, new StopSwitch());
+  public record Options(Device device, TrainingStep.Kind step, boolean figures, StopSwitch stop) {
+    public static final Options DEFAULT =
+        new Options(Device.CPU, TrainingStep.Kind.FAST, true, new StopSwitch());
 
     public Options withDevice(Device value) {
-      return new Options(value, figures, stop);
+      return new Options(value, step, figures, stop);
+    }
+
+    public Options withStep(TrainingStep.Kind value) {
+      return new Options(device, value, figures, stop);
     }
 
     public Options withFigures(boolean value) {
-      return new Options(device, value, stop);
+      return new Options(device, step, value, stop);
     }
 
     public Options withStop(StopSwitch value) {
-      return new Options(device, figures, value);
+      return new Options(device, step, figures, value);
     }
   }
 
@@ -157,25 +168,28 @@ public final class TrainingRun {
         Settings.check(model, training, data.trainingImages());
       }
       DataSource.Loaded loaded = data.load(training.validationSize());
-      try (ConvNet net = new ConvNet(model, training.seed(), device)) {
+      TrainingStep.Kind step = request.options().step();
+      try (ConvNet net =
+          new ConvNet(model, training.seed(), device, Trainer.threadsFor(step, model, device))) {
         net.initialize();
         if (resumed != null) {
           Checkpoint.restore(runDir, net); // before anything in the run directory changes
         }
-        return execute(request, model, training, resumed, net, loaded, progress);
+        return execute(request, Trainer.stepFor(step, net), training, resumed, loaded, progress);
       }
     }
   }
 
   private static RunResult execute(
       Request request,
-      ModelConfig model,
+      TrainingStep step,
       TrainConfig training,
       Checkpoint.State resumed,
-      ConvNet net,
       DataSource.Loaded data,
       TrainingProgress progress) {
     Path runDir = request.runDir();
+    ConvNet net = step.net();
+    ModelConfig model = net.config;
     Split split = data.split();
     try (TensorBoardLog tensorBoard = new TensorBoardLog(runDir.resolve(TENSORBOARD_DIR))) {
       CheckpointListener checkpoints = new CheckpointListener(runDir, model);
@@ -183,7 +197,7 @@ public final class TrainingRun {
           List.of(checkpoints, new TensorBoardListener(tensorBoard), request.options().stop());
       Trainer trainer =
           new Trainer(
-              net,
+              step,
               split,
               training,
               new Trainer.Observers(progress, listeners),
@@ -199,7 +213,7 @@ public final class TrainingRun {
       progress.println(training.describe(planned, (double) planned / trainer.iterationsPerEpoch()));
       progress.println("Network: " + model.describe());
       progress.println("Run directory: " + runDir);
-      progress.println("Training on " + net.device);
+      progress.println("Training on " + net.device + " with " + step.describe());
       try {
         if (resumed == null) {
           trainer.printTestAccuracy(false, false); // In [43]

@@ -1,18 +1,35 @@
 package dev.convnet.serve;
 
+import dev.convnet.data.FileTrees;
 import dev.convnet.model.ConvNet;
+import dev.convnet.model.InferenceGraph;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.OpDef;
+import org.tensorflow.proto.SavedModel;
 
 /**
  * Writes a trained network as a SavedModel that TensorFlow Serving, Python's {@code
  * tf.saved_model.load} or TensorFlow Java can serve: tag "serve", signature "serving_default" from
  * {@code x} to {@code probabilities} and {@code class}.
+ *
+ * <p>The model alone: the forward pass is built again in a fresh graph ({@link InferenceGraph}) and
+ * the trained weights are copied into it, so no optimizer state, gradient or training op ships
+ * (those stay in the run's checkpoint). Attributes at their op's default value are left out of the
+ * graph, as TensorFlow's own SavedModel builders do, so that older TensorFlow versions, which do
+ * not know attributes added since, load it too.
  */
 public final class ModelExport {
   public static final String TAG = "serve";
@@ -25,6 +42,8 @@ public final class ModelExport {
   public static final String OUTPUT_PROBABILITIES = "probabilities";
   public static final String OUTPUT_CLASS = "class";
 
+  private static final String SAVED_MODEL_FILE = "saved_model.pb";
+
   private ModelExport() {}
 
   /**
@@ -32,6 +51,7 @@ public final class ModelExport {
    * files).
    */
   public static void export(ConvNet net, Path dir) {
+    Path weights = null;
     try {
       if (Files.isDirectory(dir)) {
         try (Stream<Path> entries = Files.list(dir)) {
@@ -41,22 +61,62 @@ public final class ModelExport {
         }
       }
       Files.createDirectories(dir);
-      Signature signature =
-          Signature.builder()
-              .key(SIGNATURE_KEY)
-              .methodName(PREDICT_METHOD)
-              .input(INPUT, net.x)
-              .output(OUTPUT_PROBABILITIES, net.yPred)
-              .output(OUTPUT_CLASS, net.yPredCls)
-              .build();
-      SavedModelBundle.exporter(dir.toString())
-          .withTags(TAG)
-          .withSession(net.session)
-          .withSignature(signature)
-          .export();
+      // The trained values travel by a checkpoint: the fresh graph's variables have the same names.
+      weights = Files.createTempDirectory("convnet-export");
+      net.session.save(weights.resolve("weights").toString());
+      try (InferenceGraph model = new InferenceGraph(net.config)) {
+        model.session.restore(weights.resolve("weights").toString());
+        Signature signature =
+            Signature.builder()
+                .key(SIGNATURE_KEY)
+                .methodName(PREDICT_METHOD)
+                .input(INPUT, model.x)
+                .output(OUTPUT_PROBABILITIES, model.yPred)
+                .output(OUTPUT_CLASS, model.yPredCls)
+                .build();
+        SavedModelBundle.exporter(dir.toString())
+            .withTags(TAG)
+            .withSession(model.session)
+            .withSignature(signature)
+            .export();
+      }
+      stripDefaultAttributes(dir.resolve(SAVED_MODEL_FILE));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot export the model to " + dir + ": " + e.getMessage(), e);
+    } finally {
+      if (weights != null) {
+        FileTrees.delete(weights);
+      }
     }
+  }
+
+  /**
+   * Removes from every node of the SavedModel's graph the attributes whose value is their op's
+   * default (TensorFlow's {@code strip_default_attrs}).
+   */
+  static void stripDefaultAttributes(Path savedModelFile) throws IOException {
+    Map<String, OpDef> ops = new HashMap<>();
+    for (OpDef op : TensorFlow.registeredOpList().getOpList()) {
+      ops.put(op.getName(), op);
+    }
+    SavedModel.Builder savedModel =
+        SavedModel.parseFrom(Files.readAllBytes(savedModelFile)).toBuilder();
+    for (MetaGraphDef.Builder metaGraph : savedModel.getMetaGraphsBuilderList()) {
+      GraphDef.Builder graph = metaGraph.getGraphDefBuilder();
+      for (NodeDef.Builder node : graph.getNodeBuilderList()) {
+        OpDef op = ops.get(node.getOp());
+        if (op == null) {
+          continue;
+        }
+        for (OpDef.AttrDef attr : op.getAttrList()) {
+          AttrValue value = node.getAttrMap().get(attr.getName());
+          if (attr.hasDefaultValue() && attr.getDefaultValue().equals(value)) {
+            node.removeAttr(attr.getName());
+          }
+        }
+      }
+    }
+    Files.write(savedModelFile, savedModel.build().toByteArray());
   }
 }

@@ -64,10 +64,11 @@ class AdamOptimizerTest {
       Ops tf = Ops.create(graph);
       Variable<TFloat32> w = tf.variable(tf.constant(1f));
       Operand<TFloat32> loss = tf.identity(w);
-      AdamOptimizer.Minimize adam = AdamOptimizer.minimize(tf, loss, List.of(w), tf.constant(0.1f));
+      AdamOptimizer adam = new AdamOptimizer(tf, List.of(w));
+      AdamOptimizer.Step step = adam.minimize(loss, tf.constant(0.1f));
       try (Session session = new Session(graph)) {
         session.initialize();
-        session.run(adam.op());
+        session.run(step.op());
         assertEquals(0.9f, values(session, w)[0], 1e-6f);
         assertEquals(
             AdamOptimizer.BETA1 * AdamOptimizer.BETA1,
@@ -91,8 +92,8 @@ class AdamOptimizerTest {
       Variable<TFloat32> w = tf.variable(tf.constant(start));
       // loss = 0.5 * |w - target|^2, so the gradient is w - target.
       Operand<TFloat32> loss = tf.nn.l2Loss(tf.math.sub(w, tf.constant(target)));
-      AdamOptimizer.Minimize adam =
-          AdamOptimizer.minimize(tf, loss, List.of(w), tf.constant((float) lr));
+      AdamOptimizer adam = new AdamOptimizer(tf, List.of(w));
+      AdamOptimizer.Step adamStep = adam.minimize(loss, tf.constant((float) lr));
       ReferenceAdam reference = new ReferenceAdam(lr, start.length);
       double[] expected = {start[0], start[1], start[2]};
       try (Session session = new Session(graph)) {
@@ -103,7 +104,7 @@ class AdamOptimizerTest {
             gradient[i] = expected[i] - target[i];
           }
           reference.step(expected, gradient);
-          session.run(adam.op());
+          session.run(adamStep.op());
           float[] actual = values(session, w);
           for (int i = 0; i < 3; i++) {
             assertEquals(expected[i], actual[i], 1e-5, "w[" + i + "] after step " + step);

@@ -91,7 +91,7 @@ class DeviceTest {
    */
   private static Set<String> devicesOfPooling(String device, int steps) {
     Split split = SyntheticData.split(640, 64, 128, 2);
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1, device)) {
+    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1, device, ThreadPolicy.wholeBatch())) {
       net.initialize();
       Trainer trainer = new Trainer(net, split, Configs.constant(64, 1e-3f, 1), line -> {});
       trainer.optimize(steps);

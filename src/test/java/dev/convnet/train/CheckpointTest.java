@@ -72,9 +72,7 @@ class CheckpointTest {
 
   private static List<Variable<TFloat32>> everything(ConvNet net) {
     List<Variable<TFloat32>> all = new ArrayList<>(net.trainableVariables);
-    all.addAll(net.adamState.slots());
-    all.add(net.adamState.beta1Power());
-    all.add(net.adamState.beta2Power());
+    all.addAll(net.adam.stateVariables());
     return all;
   }
 

@@ -115,7 +115,7 @@ class TrainerTest {
           };
       Trainer trainer =
           new Trainer(
-              net,
+              TrainingStep.notebook(net),
               SMALL,
               Configs.constant(32, 1e-3f, 1),
               new Trainer.Observers(line -> {}, List.of(listener)),

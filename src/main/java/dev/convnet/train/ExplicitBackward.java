@@ -1,5 +1,7 @@
-package dev.convnet.model;
+package dev.convnet.train;
 
+import dev.convnet.model.Layers;
+import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ModelConfig.Activation;
 import dev.convnet.model.ModelConfig.Pooling;
 import java.util.List;
@@ -16,8 +18,8 @@ import org.tensorflow.types.TInt64;
  * The training step of the notebook's layer structure (two convolutions each with ReLU and max-pool
  * in either order, one hidden fully-connected layer, any sizes) with its backward pass written out
  * op by op, for speed on the CPU. It computes the same function and the same gradients as {@code
- * addGradients} on the layers of {@link Layers}, to rounding (tested); two things make it faster
- * there:
+ * addGradients} on the layers of {@link Layers}, to rounding (FastCpuStepTest); two things make it
+ * faster there:
  *
  * <ul>
  *   <li>The ReLU gradients read the ReLU's output, not its input, so each convolution's BiasAdd has

@@ -1,0 +1,58 @@
+package dev.convnet.model;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The network's forward pass alone, in a graph of its own: In [12]-[13] and [16]-[28], from {@code
+ * x} to the probabilities and the class, and the named layers and filters the figures fetch. No
+ * labels, cost, optimizer or training step: what a SavedModel ships. Its variables have the same
+ * names as a {@link ConvNet}'s of the same network, so a checkpoint of one restores into the other.
+ */
+public final class InferenceGraph implements AutoCloseable {
+  public final Graph graph;
+  public final Ops tf;
+
+  /** In [12]: the input images, flat, {@code [?, 784]}, pixels in [0, 1]. */
+  public final Placeholder<TFloat32> x;
+
+  /** In [27]: the predicted probability of each class. */
+  public final Operand<TFloat32> yPred;
+
+  /** In [28]: the predicted class number. */
+  public final Operand<TInt64> yPredCls;
+
+  public final Session session;
+
+  /** Builds {@code config}'s forward pass on the CPU (a SavedModel is placed by its loader). */
+  public InferenceGraph(ModelConfig config) {
+    graph = new Graph();
+    tf = Ops.create(graph);
+    Layers layers = new Layers(tf, 0); // every value comes from the trained network
+    int imgSize = ModelConfig.IMG_SIZE;
+    x =
+        tf.withName(ConvNet.X_NAME)
+            .placeholder(
+                TFloat32.class, Placeholder.shape(Shape.of(-1, ModelConfig.IMG_SIZE_FLAT)));
+    Operand<TFloat32> xImage =
+        tf.reshape(x, tf.constant(new int[] {-1, imgSize, imgSize, ModelConfig.NUM_CHANNELS}));
+    // Dropout (exercise 5) trains only: at rate 0 its mask is exactly 1.
+    ConvNet.Network network = ConvNet.network(layers, xImage, config, tf.constant(0f));
+    ConvNet.nameForFigures(tf, network);
+    yPred = tf.withName("y_pred").nn.softmax(network.layerFc2());
+    yPredCls = tf.withName("y_pred_cls").math.argMax(yPred, tf.constant(1));
+    session = new Session(graph, ThreadPolicy.wholeBatch().sessionConfig(false));
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}
