@@ -296,7 +296,15 @@ public final class Figures {
       String file,
       String cell,
       String caption) {
-    NamedTensors.Values w = tensors.fetch(name);
+    ImageGrid grid = convWeightsGrid(tensors.fetch(name), name, inputChannel);
+    save(grid.render(), new Figure(file, name + " (channel " + inputChannel + ")", caption, cell));
+  }
+
+  /**
+   * In [48]'s grid: filter {@code f}'s tile holds {@code w[:, :, inputChannel, f]}, coloured on one
+   * scale for all filters ({@code vmin}/{@code vmax} in the notebook), ceil(sqrt(n)) columns.
+   */
+  public static ImageGrid convWeightsGrid(NamedTensors.Values w, String name, int inputChannel) {
     int k = (int) w.shape()[0];
     int inputs = (int) w.shape()[2];
     int filters = (int) w.shape()[3];
@@ -316,7 +324,7 @@ public final class Figures {
       }
       grid.add(new ImageGrid.Tile(tile, k, k, ImageGrid.seismic(limit), ""));
     }
-    save(grid.render(), new Figure(file, name + " (channel " + inputChannel + ")", caption, cell));
+    return grid;
   }
 
   /** In [49] {@code plot_conv_layer}: a layer's output for one image, a tile per filter. */
@@ -329,11 +337,16 @@ public final class Figures {
       String cell,
       String caption) {
     NamedTensors.Values v = tensors.fetch(name, test.image(index));
+    ImageGrid grid = convLayerGrid(v, name + " on test image " + index);
+    save(grid.render(), new Figure(file, name + " on test image " + index, caption, cell));
+  }
+
+  /** In [49]'s grid: filter {@code f}'s tile holds {@code values[0, :, :, f]}, 0 white. */
+  public static ImageGrid convLayerGrid(NamedTensors.Values v, String title) {
     int h = (int) v.shape()[1];
     int w = (int) v.shape()[2];
     int filters = (int) v.shape()[3];
-    ImageGrid grid =
-        new ImageGrid(name + " on test image " + index, ImageGrid.squareColumns(filters), 112 / h);
+    ImageGrid grid = new ImageGrid(title, ImageGrid.squareColumns(filters), 112 / h);
     for (int f = 0; f < filters; f++) {
       float[] tile = new float[h * w];
       float max = 0;
@@ -343,7 +356,7 @@ public final class Figures {
       }
       grid.add(new ImageGrid.Tile(tile, h, w, ImageGrid.binary(0, max), ""));
     }
-    save(grid.render(), new Figure(file, name + " on test image " + index, caption, cell));
+    return grid;
   }
 
   /**

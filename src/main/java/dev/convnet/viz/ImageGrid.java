@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
+import java.awt.Point;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -49,7 +50,46 @@ public final class ImageGrid {
     return this;
   }
 
-  public BufferedImage render() {
+  /** The tiles, in the order they are drawn: left to right, then top to bottom. */
+  public List<Tile> tiles() {
+    return List.copyOf(tiles);
+  }
+
+  public int columns() {
+    return columns;
+  }
+
+  /** Screen pixels per value: each value is drawn as a square of this side. */
+  public int pixelSize() {
+    return pixelSize;
+  }
+
+  /** Where {@link #render} draws the top-left value of tile {@code i}. */
+  public Point tileOrigin(int i) {
+    return layout().origin(i);
+  }
+
+  /** The sizes render draws with, from the tiles, their captions and the title. */
+  private record Layout(
+      int cellW,
+      int cellH,
+      int tileW,
+      int tileH,
+      int titleH,
+      int width,
+      int height,
+      List<Tile> tiles,
+      int columns,
+      int pixelSize) {
+    Point origin(int i) {
+      Tile t = tiles.get(i);
+      return new Point(
+          MARGIN + (i % columns) * cellW + (cellW - GAP - t.width() * pixelSize) / 2,
+          MARGIN + titleH + (i / columns) * cellH);
+    }
+  }
+
+  private Layout layout() {
     int tileW = tiles.stream().mapToInt(Tile::width).max().orElse(1) * pixelSize;
     int tileH = tiles.stream().mapToInt(Tile::height).max().orElse(1) * pixelSize;
     boolean captions = tiles.stream().anyMatch(t -> !t.caption().isEmpty());
@@ -78,7 +118,20 @@ public final class ImageGrid {
     int width =
         Math.max(2 * MARGIN + columns * cellW - GAP, titleMetrics.stringWidth(title) + 2 * MARGIN);
     int height = 2 * MARGIN + titleH + rows * cellH - GAP;
+    return new Layout(cellW, cellH, tileW, tileH, titleH, width, height, tiles, columns, pixelSize);
+  }
 
+  public BufferedImage render() {
+    Layout layout = layout();
+    int width = layout.width();
+    int height = layout.height();
+    int cellW = layout.cellW();
+    int tileH = layout.tileH();
+    BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+    Graphics2D pg = probe.createGraphics();
+    FontMetrics captionMetrics = pg.getFontMetrics(CAPTION_FONT);
+    FontMetrics titleMetrics = pg.getFontMetrics(TITLE_FONT);
+    pg.dispose();
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     g.setRenderingHint(
@@ -93,8 +146,9 @@ public final class ImageGrid {
     g.setFont(CAPTION_FONT);
     for (int i = 0; i < tiles.size(); i++) {
       Tile t = tiles.get(i);
-      int x0 = MARGIN + (i % columns) * cellW + (cellW - GAP - t.width() * pixelSize) / 2;
-      int y0 = MARGIN + titleH + (i / columns) * cellH;
+      Point origin = layout.origin(i);
+      int x0 = origin.x;
+      int y0 = origin.y;
       for (int y = 0; y < t.height(); y++) {
         for (int x = 0; x < t.width(); x++) {
           g.setColor(t.colours().apply(t.values()[y * t.width() + x]));

@@ -3,6 +3,8 @@ package dev.convnet.serve;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -154,8 +156,16 @@ class RestServerTest {
     long[] classes = model.classes(test.images(ImageSet.range(3, 5)), 2);
     assertEquals(classes[0], outputs.getAsJsonArray("class").get(0).getAsLong());
     assertEquals(classes[1], outputs.getAsJsonArray("class").get(1).getAsLong());
-    assertEquals(2, outputs.getAsJsonArray("probabilities").size());
-    assertEquals(10, outputs.getAsJsonArray("probabilities").get(0).getAsJsonArray().size());
+    float[] expected = model.probabilities(test.images(ImageSet.range(3, 5)), 2);
+    JsonArray probabilities = outputs.getAsJsonArray("probabilities");
+    assertEquals(2, probabilities.size());
+    for (int i = 0; i < 2; i++) {
+      float[] got = floats(probabilities.get(i).getAsJsonArray());
+      assertEquals(10, got.length);
+      for (int c = 0; c < 10; c++) {
+        assertEquals(expected[i * 10 + c], got[c], 0f, "image " + (3 + i) + ", class " + c);
+      }
+    }
   }
 
   @Test
@@ -383,23 +393,51 @@ class RestServerTest {
   void aServerStoppingFinishesWhatIsInFlightAndRefusesTheRest() throws Exception {
     try (SavedModelClassifier own = SavedModelClassifier.load(savedModel)) {
       RestServer second = RestServer.start(own, RestServer.Config.defaults().withPort(0), null);
-      String url = second.url();
-      assertEquals(
-          200,
-          client
-              .send(
-                  HttpRequest.newBuilder(URI.create(url + "/v1/models/fashion")).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .statusCode());
-      long start = System.nanoTime();
-      second.stop(5);
-      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "idle: stops at once");
-      org.junit.jupiter.api.Assertions.assertThrows(
-          IOException.class,
-          () ->
-              client.send(
-                  HttpRequest.newBuilder(URI.create(url + "/v1/models/fashion")).build(),
-                  HttpResponse.BodyHandlers.ofString()));
+      URI uri = URI.create(second.url());
+      byte[] body =
+          ("{\"instances\": [" + row(0) + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      try (java.net.Socket slow = new java.net.Socket(uri.getHost(), uri.getPort())) {
+        slow.setSoTimeout(10_000);
+        var out = slow.getOutputStream();
+        // A request in flight: its headers and half its body sent when the stop begins.
+        out.write(
+            ("POST /v1/models/fashion:predict HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: close\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length
+                    + "\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(body, 0, body.length / 2);
+        out.flush();
+        Thread.sleep(200); // the server has started reading it
+        Thread stopping = new Thread(() -> second.stop(5));
+        stopping.start();
+        Thread.sleep(200);
+        // While it drains, a new request is refused: 503, TensorFlow Serving's "unavailable".
+        assertEquals(
+            503,
+            client
+                .send(
+                    HttpRequest.newBuilder(uri.resolve("/v1/models/fashion")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode());
+        out.write(body, body.length / 2, body.length - body.length / 2);
+        out.flush();
+        String answer =
+            new String(
+                slow.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+        long expected = model.classes(test.images(ImageSet.range(0, 1)), 1)[0];
+        assertTrue(answer.matches("(?s).*\"class\"\\s*:\\s*" + expected + "\\D.*"), answer);
+        stopping.join(10_000);
+        assertFalse(stopping.isAlive(), "the stop ends once the request in flight is answered");
+        assertThrows(
+            IOException.class,
+            () ->
+                client.send(
+                    HttpRequest.newBuilder(uri.resolve("/v1/models/fashion")).build(),
+                    HttpResponse.BodyHandlers.ofString()),
+            "stopped: nothing listens");
+      }
     }
   }
 }

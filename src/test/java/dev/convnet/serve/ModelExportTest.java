@@ -1,0 +1,127 @@
+package dev.convnet.serve;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convnet.data.ImageSet;
+import dev.convnet.data.Split;
+import dev.convnet.model.ConvNet;
+import dev.convnet.model.Device;
+import dev.convnet.model.ModelConfig;
+import dev.convnet.model.Tensors;
+import dev.convnet.testing.Configs;
+import dev.convnet.testing.SyntheticData;
+import dev.convnet.train.Trainer;
+import dev.convnet.train.TrainingStep;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/** The SavedModel holds the model alone: the forward pass and the trained weights. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ModelExportTest {
+  @TempDir static Path tmp;
+  private Path exported;
+  private long[] trainedClasses;
+  private float[] images;
+  private long parameters;
+
+  @BeforeAll
+  void trainWithTheFastStepAndExport() {
+    Split split = SyntheticData.split(640, 64, 128, 4);
+    try (ConvNet net =
+        new ConvNet(
+            ModelConfig.notebook(),
+            3,
+            Device.CPU_NAME,
+            Trainer.threadsFor(TrainingStep.Kind.FAST, ModelConfig.notebook(), Device.CPU_NAME))) {
+      net.initialize();
+      Trainer trainer =
+          new Trainer(
+              Trainer.stepFor(TrainingStep.Kind.FAST, net),
+              split,
+              Configs.constant(64, 1e-3f, 3),
+              line -> {});
+      trainer.optimize(30);
+      images = split.test().images(ImageSet.range(0, 128));
+      trainedClasses = net.predictClasses(images, 128);
+      parameters = net.parameterCount();
+      exported = tmp.resolve("saved_model");
+      ModelExport.export(net, exported);
+    }
+  }
+
+  private List<NodeDef> nodes() throws Exception {
+    SavedModel model = SavedModel.parseFrom(Files.readAllBytes(exported.resolve("saved_model.pb")));
+    return model.getMetaGraphs(0).getGraphDef().getNodeList();
+  }
+
+  @Test
+  void theGraphHasNoOptimizerGradientOrTowerOp() throws Exception {
+    List<NodeDef> nodes = nodes();
+    assertTrue(nodes.stream().anyMatch(n -> n.getOp().equals("Conv2D")), "the forward pass");
+    for (NodeDef node : nodes) {
+      String type = node.getOp();
+      assertFalse(type.startsWith("Apply"), node.getName() + " is " + type);
+      assertFalse(type.endsWith("Grad"), node.getName() + " is " + type);
+      assertFalse(type.contains("Backprop"), node.getName() + " is " + type);
+      assertFalse(node.getName().contains("tower"), node.getName());
+      assertFalse(node.getName().startsWith("adam"), node.getName());
+      assertFalse(node.getName().startsWith("fast_step"), node.getName());
+    }
+  }
+
+  @Test
+  void theVariablesHoldTheWeightsAlone() throws Exception {
+    long bytes;
+    try (Stream<Path> files = Files.list(exported.resolve("variables"))) {
+      bytes =
+          files
+              .filter(f -> f.getFileName().toString().startsWith("variables.data"))
+              .mapToLong(f -> f.toFile().length())
+              .sum();
+    }
+    // 4 bytes a float; Adam's two moments would triple it.
+    assertTrue(bytes >= 4 * parameters && bytes < 4 * parameters * 1.05, bytes + " bytes");
+  }
+
+  @Test
+  void attributesAtTheirDefaultAreLeftOut() throws Exception {
+    NodeDef matMul =
+        nodes().stream().filter(n -> n.getOp().equals("MatMul")).findFirst().orElseThrow();
+    // TensorFlow 2.4 refuses a MatMul that names grad_a or grad_b (added later, default false).
+    assertFalse(matMul.containsAttr("grad_a"), matMul.toString());
+    assertFalse(matMul.containsAttr("grad_b"), matMul.toString());
+    assertTrue(matMul.containsAttr("T"), "an attribute without a default stays");
+  }
+
+  @Test
+  void anIndependentLoaderPredictsWhatTheTrainedNetworkDid() {
+    try (SavedModelBundle bundle = SavedModelBundle.load(exported.toString(), ModelExport.TAG);
+        TFloat32 x = Tensors.images(images, 128);
+        Result r =
+            bundle
+                .session()
+                .runner()
+                .feed(ConvNet.X_NAME, x)
+                .fetch("y_pred_cls")
+                .fetch(ConvNet.WEIGHTS_CONV1)
+                .run()) {
+      assertArrayEquals(trainedClasses, Tensors.longs((TInt64) r.get(0)));
+      assertEquals(5 * 5 * 16, Tensors.floats((TFloat32) r.get(1)).length, "figures' names kept");
+    }
+  }
+}
