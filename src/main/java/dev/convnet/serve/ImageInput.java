@@ -45,13 +45,37 @@ public final class ImageInput {
     if (Files.isDirectory(file)) {
       throw new IllegalArgumentException(file + ": is a folder; give image files");
     }
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       throw new IllegalArgumentException(file + ": no such file");
+    }
+    if (!Files.isRegularFile(file)) {
+      // Reading a pipe, a socket or a device could block or never end.
+      throw new IllegalArgumentException(
+          file + ": not a regular file (" + kindOf(file) + "); give image files");
+    }
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException(file + ": permission denied");
     }
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       return read(in, file.toString());
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read the file (" + e.getMessage() + ")");
+    }
+  }
+
+  /** What a path that exists but is neither a folder nor a regular file is, in words. */
+  static String kindOf(Path file) {
+    try {
+      int type = (Integer) Files.getAttribute(file, "unix:mode") & 0170000;
+      return switch (type) {
+        case 0010000 -> "a named pipe";
+        case 0140000 -> "a socket";
+        case 0020000 -> "a character device";
+        case 0060000 -> "a block device";
+        default -> "a special file";
+      };
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "a special file";
     }
   }
 

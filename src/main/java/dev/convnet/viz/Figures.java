@@ -50,7 +50,7 @@ public final class Figures {
   private final Path dir;
   private final List<Figure> written = new ArrayList<>();
 
-  private Figures(Path dir) {
+  Figures(Path dir) {
     this.dir = dir;
   }
 
@@ -185,7 +185,7 @@ public final class Figures {
   }
 
   /** In [50] {@code plot_image}: one test image, grey, with its true class. */
-  private void plotImage(String file, ImageSet test, int index, String cell, String caption) {
+  void plotImage(String file, ImageSet test, int index, String cell, String caption) {
     String label = FashionMnist.LABELS.get(test.label(index));
     save(
         new ImageGrid("Test image " + index, 1, 8)
@@ -219,7 +219,7 @@ public final class Figures {
   }
 
   /** In [40] {@code plot_example_errors}: the first nine misclassified test images. */
-  private void plotExampleErrors(ImageSet test, Evaluation evaluation) {
+  void plotExampleErrors(ImageSet test, Evaluation evaluation) {
     List<Integer> incorrect = evaluation.incorrect();
     ImageGrid grid = new ImageGrid("Misclassified test images", 3, 5);
     for (int k = 0; k < Math.min(9, incorrect.size()); k++) {
@@ -237,7 +237,7 @@ public final class Figures {
   }
 
   /** In [41] {@code plot_confusion_matrix}: the matrix as a heatmap with counts. */
-  private void plotConfusionMatrix(Evaluation evaluation) {
+  void plotConfusionMatrix(Evaluation evaluation) {
     int[][] cm = evaluation.confusionMatrix();
     List<String> names = FashionMnist.LABELS;
     HeatMapChart chart =
@@ -289,7 +289,7 @@ public final class Figures {
   }
 
   /** In [48] {@code plot_conv_weights}: one input channel of every filter, red +, blue -. */
-  private void plotConvWeights(
+  void plotConvWeights(
       NamedTensors tensors,
       String name,
       int inputChannel,
@@ -328,7 +328,7 @@ public final class Figures {
   }
 
   /** In [49] {@code plot_conv_layer}: a layer's output for one image, a tile per filter. */
-  private void plotConvLayer(
+  void plotConvLayer(
       NamedTensors tensors,
       String name,
       ImageSet test,

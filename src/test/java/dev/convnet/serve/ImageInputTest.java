@@ -146,4 +146,31 @@ class ImageInputTest {
     e = assertThrows(IllegalArgumentException.class, () -> ImageInput.read(text));
     assertTrue(e.getMessage().endsWith("not a PNG, JPEG, GIF or BMP image"), e.getMessage());
   }
+
+  @Test
+  void pipesAndDevicesAreNamedAndRefusedWithoutReadingThem() throws Exception {
+    Path fifo = dir.resolve("images.fifo");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo works here");
+    // Reading a pipe with no writer would block: the refusal must come first.
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ImageInput.read(fifo));
+    assertEquals(fifo + ": not a regular file (a named pipe); give image files", e.getMessage());
+    Path zero = Path.of("/dev/zero");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(zero));
+    e = assertThrows(IllegalArgumentException.class, () -> ImageInput.read(zero));
+    assertEquals(
+        "/dev/zero: not a regular file (a character device); give image files", e.getMessage());
+  }
+
+  @Test
+  void aFileThatCannotBeReadSaysPermissionDenied() throws Exception {
+    Path locked = Files.writeString(dir.resolve("locked.png"), "x");
+    Files.setPosixFilePermissions(locked, java.util.Set.of());
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        Files.isReadable(locked), "this user reads every file (root)");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ImageInput.read(locked));
+    assertEquals(locked + ": permission denied", e.getMessage());
+  }
 }
