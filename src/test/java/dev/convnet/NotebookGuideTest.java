@@ -253,9 +253,7 @@ class NotebookGuideTest {
   @Test
   @DisplayName("In [15]: y_true_cls is the argmax of y_true: each one-hot row's class number")
   void in15() {
-    int[] idx = ImageSet.range(0, 50);
-    try (TFloat32 labels = Tensors.matrix(split.test().oneHot(idx), 50, ModelConfig.NUM_CLASSES);
-        Result r = net.session.runner().feed(net.yTrue, labels).fetch(net.yTrueCls).run()) {
+    try (Result r = runOnTestImages(50, net.yTrueCls)) {
       long[] classes = Tensors.longs((TInt64) r.get(0));
       assertEquals(50, classes.length);
       for (int i = 0; i < 50; i++) {
@@ -399,23 +397,26 @@ class NotebookGuideTest {
   @DisplayName("In [30]: cost is a scalar, the mean of the images' cross-entropies")
   void in30() {
     net.initialize();
-    int[] idx = ImageSet.range(0, 20);
-    float[] images = split.test().images(idx);
-    float[] labels = split.test().oneHot(idx);
-    try (TFloat32 xs = Tensors.images(images, 20);
-        TFloat32 ys = Tensors.matrix(labels, 20, ModelConfig.NUM_CLASSES);
-        Result r =
-            net.session
-                .runner()
-                .feed(net.x, xs)
-                .feed(net.yTrue, ys)
-                .fetch(net.crossEntropy)
-                .fetch(net.cost)
-                .run()) {
+    try (Result r = runOnTestImages(20, net.crossEntropy, net.cost)) {
       float[] perImage = Tensors.floats((TFloat32) r.get(0));
       assertEquals(20, perImage.length);
       assertEquals(0, r.get(1).shape().numDimensions(), "a scalar");
       assertEquals(sum(perImage) / 20, ((TFloat32) r.get(1)).getFloat(), 1e-5);
+    }
+  }
+
+  /**
+   * The session's values of {@code fetches} with the first {@code n} test images and labels fed.
+   */
+  private Result runOnTestImages(int n, Operand<?>... fetches) {
+    int[] idx = ImageSet.range(0, n);
+    try (TFloat32 xs = Tensors.images(split.test().images(idx), n);
+        TFloat32 ys = Tensors.matrix(split.test().oneHot(idx), n, ModelConfig.NUM_CLASSES)) {
+      Session.Runner runner = net.session.runner().feed(net.x, xs).feed(net.yTrue, ys);
+      for (Operand<?> fetch : fetches) {
+        runner.fetch(fetch);
+      }
+      return runner.run();
     }
   }
 
@@ -444,18 +445,8 @@ class NotebookGuideTest {
   void in32() {
     net.initialize();
     int n = 200;
-    int[] idx = ImageSet.range(0, n);
-    float[] images = split.test().images(idx);
-    long[] predicted = net.predictClasses(images, n);
-    try (TFloat32 xs = Tensors.images(images, n);
-        TFloat32 ys = Tensors.matrix(split.test().oneHot(idx), n, ModelConfig.NUM_CLASSES);
-        Result r =
-            net.session
-                .runner()
-                .feed(net.x, xs)
-                .feed(net.yTrue, ys)
-                .fetch(net.correctPrediction)
-                .run()) {
+    long[] predicted = net.predictClasses(split.test().images(ImageSet.range(0, n)), n);
+    try (Result r = runOnTestImages(n, net.correctPrediction)) {
       boolean[] correct = new boolean[n];
       ((TBool) r.get(0)).scalars().forEachIndexed((at, b) -> correct[(int) at[0]] = b.getBoolean());
       int right = 0;

@@ -10,8 +10,6 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.proto.RunMetadata;
-import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -137,7 +135,7 @@ public final class ConvNet implements AutoCloseable {
   /** The device the ops are pinned to, such as "/device:CPU:0". */
   public final String device;
 
-  /** How the session spreads work over the cores (and how many towers a fast step may use). */
+  /** How the session spreads its work over the CPU's cores. */
   public final ThreadPolicy threads;
 
   /** Builds the graph on the CPU, each op spread over every core. */
@@ -257,18 +255,9 @@ public final class ConvNet implements AutoCloseable {
     session.initialize();
   }
 
-  /** The cost and accuracy that a training step's forward pass computed. */
-  public record StepResult(float cost, float accuracy) {}
-
-  /** A batch of {@code n} flat images and their one-hot labels (arrays may be longer). */
-  public record Batch(float[] images, float[] labels, int n) {}
-
-  /** What one training step runs: its optimizer op and the batch's cost and accuracy it fetches. */
-  public record StepOps(Op optimizer, Operand<TFloat32> cost, Operand<TFloat32> accuracy) {}
-
-  /** In [31], [30] and [33]: the notebook's step. */
-  public StepOps notebookStep() {
-    return new StepOps(optimizer, cost, accuracy);
+  /** In [31], [30] and [33]: the notebook's step, its cost and its accuracy. */
+  public StepRunner.StepOps notebookStep() {
+    return new StepRunner.StepOps(optimizer, cost, accuracy);
   }
 
   /**
@@ -276,46 +265,9 @@ public final class ConvNet implements AutoCloseable {
    * of {@code n} images at learning rate {@code rate}; returns the batch's cost and accuracy as the
    * step's forward pass computed them (before the weights moved).
    */
-  public StepResult trainStep(float[] xBatch, float[] yBatch, int n, float rate) {
-    return run(notebookStep(), new Batch(xBatch, yBatch, n), rate, null);
-  }
-
-  /**
-   * Runs {@code step} (this network's or one built onto it) on {@code batch} at learning rate
-   * {@code rate}, tracing the ops it runs into {@code trace} when it is not null. The model's
-   * dropout applies in training steps only.
-   */
-  public StepResult run(StepOps step, Batch batch, float rate, RunMetadata.Builder trace) {
-    int n = batch.n();
-    try (TFloat32 xs = Tensors.images(batch.images(), n);
-        TFloat32 ys = Tensors.matrix(batch.labels(), n, ModelConfig.NUM_CLASSES);
-        TFloat32 lr = TFloat32.scalarOf(rate);
-        // Without dropout the placeholder's default, 0, holds: no tensor to make each step.
-        TFloat32 drop = config.dropout() > 0 ? TFloat32.scalarOf(config.dropout()) : null) {
-      Session.Runner runner =
-          session
-              .runner()
-              .feed(x, xs)
-              .feed(yTrue, ys)
-              .feed(learningRate, lr)
-              .addTarget(step.optimizer())
-              .fetch(step.cost())
-              .fetch(step.accuracy());
-      if (drop != null) {
-        runner.feed(dropoutRate, drop);
-      }
-      if (trace != null) {
-        runner.setOptions(
-            RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build());
-      }
-      try (Result result = trace == null ? runner.run() : runner.runAndFetchMetadata()) {
-        if (trace != null) {
-          result.getMetadata().ifPresent(trace::mergeFrom);
-        }
-        return new StepResult(
-            ((TFloat32) result.get(0)).getFloat(), ((TFloat32) result.get(1)).getFloat());
-      }
-    }
+  public StepRunner.StepResult trainStep(float[] xBatch, float[] yBatch, int n, float rate) {
+    return StepRunner.run(
+        this, notebookStep(), new StepRunner.Batch(xBatch, yBatch, n), rate, null);
   }
 
   /** In [39]: the accuracy of the current weights on a batch (the training-accuracy printout). */
@@ -338,8 +290,13 @@ public final class ConvNet implements AutoCloseable {
 
   /** In [42]'s {@code session.run(y_pred_cls, feed_dict)}: the class of each of n images. */
   public long[] predictClasses(float[] images, int n) {
+    return classesOf(yPredCls, images, n);
+  }
+
+  /** The value of a class-number op of the graph for {@code n} images. */
+  public long[] classesOf(Operand<TInt64> op, float[] images, int n) {
     try (TFloat32 xs = Tensors.images(images, n);
-        Result result = session.runner().feed(x, xs).fetch(yPredCls).run()) {
+        Result result = session.runner().feed(x, xs).fetch(op).run()) {
       return Tensors.longs((TInt64) result.get(0));
     }
   }

@@ -17,7 +17,6 @@ import org.tensorflow.types.TInt64;
  */
 public final class InferenceGraph implements AutoCloseable {
   public final Graph graph;
-  public final Ops tf;
 
   /** In [12]: the input images, flat, {@code [?, 784]}, pixels in [0, 1]. */
   public final Placeholder<TFloat32> x;
@@ -33,7 +32,7 @@ public final class InferenceGraph implements AutoCloseable {
   /** Builds {@code config}'s forward pass on the CPU (a SavedModel is placed by its loader). */
   public InferenceGraph(ModelConfig config) {
     graph = new Graph();
-    tf = Ops.create(graph);
+    Ops tf = Ops.create(graph);
     Layers layers = new Layers(tf, 0); // every value comes from the trained network
     int imgSize = ModelConfig.IMG_SIZE;
     x =

@@ -5,11 +5,10 @@ import dev.convnet.model.ConvNet;
 import dev.convnet.model.Device;
 import dev.convnet.model.Layers;
 import dev.convnet.model.ModelConfig;
-import dev.convnet.model.Tensors;
+import dev.convnet.model.StepRunner;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.RunMetadata;
@@ -36,7 +35,7 @@ import org.tensorflow.types.TInt64;
 public final class FastCpuStep implements TrainingStep {
   private final ConvNet net;
   private final int towers;
-  private final ConvNet.StepOps step;
+  private final StepRunner.StepOps step;
   private final List<Operand<TFloat32>> gradients;
   private final Operand<TInt64> predictions;
 
@@ -99,7 +98,7 @@ public final class FastCpuStep implements TrainingStep {
     Op optimizer = adam.op();
     gradients = adam.gradients();
     step =
-        new ConvNet.StepOps(
+        new StepRunner.StepOps(
             optimizer,
             tf.withName("cost").math.div(sum(tf, costSums), batchSize),
             tf.withName("accuracy").math.div(sum(tf, correctSums), batchSize));
@@ -112,22 +111,14 @@ public final class FastCpuStep implements TrainingStep {
   }
 
   @Override
-  public ConvNet.StepResult run(ConvNet.Batch batch, float rate, RunMetadata.Builder trace) {
+  public StepRunner.StepResult run(StepRunner.Batch batch, float rate, RunMetadata.Builder trace) {
     // A share of no images is refused by oneDNN's kernels: such a batch takes In [31]'s step.
-    return net.run(batch.n() >= towers ? step : net.notebookStep(), batch, rate, trace);
+    return StepRunner.run(net, batch.n() >= towers ? step : net.notebookStep(), batch, rate, trace);
   }
 
   @Override
   public long[] predictClasses(float[] images, int n) {
-    try (TFloat32 xs = Tensors.images(images, n);
-        Result result =
-            net.session
-                .runner()
-                .feed(net.x, xs)
-                .fetch(n >= towers ? predictions : net.yPredCls)
-                .run()) {
-      return Tensors.longs((TInt64) result.get(0));
-    }
+    return net.classesOf(n >= towers ? predictions : net.yPredCls, images, n);
   }
 
   @Override
@@ -144,7 +135,7 @@ public final class FastCpuStep implements TrainingStep {
   }
 
   /** The step's own ops: its optimizer, and the cost and accuracy its forward pass computes. */
-  public ConvNet.StepOps ops() {
+  public StepRunner.StepOps ops() {
     return step;
   }
 

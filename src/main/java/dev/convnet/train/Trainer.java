@@ -5,6 +5,7 @@ import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.model.StepRunner;
 import dev.convnet.model.ThreadPolicy;
 import dev.convnet.results.Evaluation;
 import dev.convnet.results.Formats;
@@ -167,7 +168,7 @@ public final class Trainer {
    * Adam step (traced into {@code trace} when not null). Nothing is printed or logged: {@link
    * #optimize} and the benchmark share it.
    */
-  public ConvNet.StepResult step(RunMetadata.Builder trace) {
+  public StepRunner.StepResult step(RunMetadata.Builder trace) {
     long i = totalIterations;
     int[] batch = batches.next();
     int n = batch.length;
@@ -179,7 +180,8 @@ public final class Trainer {
     }
     float rate = schedule.rate(i);
     lastRate = rate;
-    ConvNet.StepResult step = trainingStep.run(new ConvNet.Batch(xBatch, yBatch, n), rate, trace);
+    StepRunner.StepResult step =
+        trainingStep.run(new StepRunner.Batch(xBatch, yBatch, n), rate, trace);
     if (!Float.isFinite(step.cost())) {
       throw new DivergedException(
           String.format(
@@ -202,7 +204,7 @@ public final class Trainer {
     try {
       while (totalIterations < end) {
         long i = totalIterations;
-        ConvNet.StepResult step = step(null);
+        StepRunner.StepResult step = step(null);
         recentAccuracy.add(step.accuracy());
         recentCost.add(step.cost());
         progress.step(i + 1, Math.max(plannedIterations, end), step.cost(), recentAccuracy.mean());

@@ -1,6 +1,7 @@
 package dev.convnet.train;
 
 import dev.convnet.model.ConvNet;
+import dev.convnet.model.StepRunner;
 import java.util.Locale;
 import org.tensorflow.proto.RunMetadata;
 
@@ -26,7 +27,7 @@ public interface TrainingStep {
   ConvNet net();
 
   /** One Adam step on {@code batch} at {@code rate}, traced into {@code trace} unless null. */
-  ConvNet.StepResult run(ConvNet.Batch batch, float rate, RunMetadata.Builder trace);
+  StepRunner.StepResult run(StepRunner.Batch batch, float rate, RunMetadata.Builder trace);
 
   /** The predicted class of each of {@code n} images, as fast as this step's threads allow. */
   long[] predictClasses(float[] images, int n);
@@ -45,8 +46,9 @@ public interface TrainingStep {
       }
 
       @Override
-      public ConvNet.StepResult run(ConvNet.Batch batch, float rate, RunMetadata.Builder trace) {
-        return net.run(net.notebookStep(), batch, rate, trace);
+      public StepRunner.StepResult run(
+          StepRunner.Batch batch, float rate, RunMetadata.Builder trace) {
+        return StepRunner.run(net, net.notebookStep(), batch, rate, trace);
       }
 
       @Override

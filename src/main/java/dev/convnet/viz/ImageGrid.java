@@ -66,27 +66,19 @@ public final class ImageGrid {
 
   /** Where {@link #render} draws the top-left value of tile {@code i}. */
   public Point tileOrigin(int i) {
-    return layout().origin(i);
+    return origin(layout(), i);
   }
 
   /** The sizes render draws with, from the tiles, their captions and the title. */
-  private record Layout(
-      int cellW,
-      int cellH,
-      int tileW,
-      int tileH,
-      int titleH,
-      int width,
-      int height,
-      List<Tile> tiles,
-      int columns,
-      int pixelSize) {
-    Point origin(int i) {
-      Tile t = tiles.get(i);
-      return new Point(
-          MARGIN + (i % columns) * cellW + (cellW - GAP - t.width() * pixelSize) / 2,
-          MARGIN + titleH + (i / columns) * cellH);
-    }
+  private record Layout(int cellW, int cellH, int tileH, int titleH, int width, int height) {}
+
+  private Point origin(Layout layout, int i) {
+    Tile t = tiles.get(i);
+    return new Point(
+        MARGIN
+            + (i % columns) * layout.cellW()
+            + (layout.cellW() - GAP - t.width() * pixelSize) / 2,
+        MARGIN + layout.titleH() + (i / columns) * layout.cellH());
   }
 
   private Layout layout() {
@@ -118,7 +110,7 @@ public final class ImageGrid {
     int width =
         Math.max(2 * MARGIN + columns * cellW - GAP, titleMetrics.stringWidth(title) + 2 * MARGIN);
     int height = 2 * MARGIN + titleH + rows * cellH - GAP;
-    return new Layout(cellW, cellH, tileW, tileH, titleH, width, height, tiles, columns, pixelSize);
+    return new Layout(cellW, cellH, tileH, titleH, width, height);
   }
 
   public BufferedImage render() {
@@ -146,7 +138,7 @@ public final class ImageGrid {
     g.setFont(CAPTION_FONT);
     for (int i = 0; i < tiles.size(); i++) {
       Tile t = tiles.get(i);
-      Point origin = layout.origin(i);
+      Point origin = origin(layout, i);
       int x0 = origin.x;
       int y0 = origin.y;
       for (int y = 0; y < t.height(); y++) {

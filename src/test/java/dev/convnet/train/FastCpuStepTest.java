@@ -9,6 +9,7 @@ import dev.convnet.model.ConvNet;
 import dev.convnet.model.Device;
 import dev.convnet.model.Layers;
 import dev.convnet.model.ModelConfig;
+import dev.convnet.model.StepRunner;
 import dev.convnet.model.Tensors;
 import dev.convnet.model.ThreadPolicy;
 import dev.convnet.testing.SyntheticData;
@@ -125,8 +126,8 @@ class FastCpuStepTest {
       assertTrue(fast instanceof FastCpuStep, fast.describe());
       for (int step = 0; step < sizes.length; step++) {
         Batch batch = batch(sizes[step], 10 + step);
-        ConvNet.StepResult want = reference.run(batch.asNet(), RATE, null);
-        ConvNet.StepResult got = fast.run(batch.asNet(), RATE, null);
+        StepRunner.StepResult want = reference.run(batch.asNet(), RATE, null);
+        StepRunner.StepResult got = fast.run(batch.asNet(), RATE, null);
         assertEquals(want.cost(), got.cost(), 1e-5 * Math.abs(want.cost()), "cost, step " + step);
         assertEquals(want.accuracy(), got.accuracy(), "accuracy, step " + step);
       }
@@ -175,8 +176,8 @@ class FastCpuStepTest {
   }
 
   private record Batch(float[] x, float[] y, int n) {
-    ConvNet.Batch asNet() {
-      return new ConvNet.Batch(x, y, n);
+    StepRunner.Batch asNet() {
+      return new StepRunner.Batch(x, y, n);
     }
   }
 
