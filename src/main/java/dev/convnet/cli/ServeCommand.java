@@ -4,7 +4,9 @@ import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.serve.RestServer;
 import dev.convnet.serve.SavedModelClassifier;
+import dev.convnet.serve.ServerLimits;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
@@ -56,7 +58,44 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       names = "--max-body-bytes",
       paramLabel = "BYTES",
       description = "Largest request body accepted (default: ${DEFAULT-VALUE}, 8 MB).")
-  long maxBodyBytes = RestServer.Config.MAX_BODY_BYTES;
+  long maxBodyBytes = ServerLimits.MAX_BODY_BYTES;
+
+  @Option(
+      names = "--max-header-bytes",
+      paramLabel = "BYTES",
+      description = "Largest request line and headers accepted (default: ${DEFAULT-VALUE}).")
+  int maxHeaderBytes = ServerLimits.MAX_HEADER_BYTES;
+
+  @Option(
+      names = "--header-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "A new connection's first request line and headers must arrive within this (default:"
+              + " ${DEFAULT-VALUE}).")
+  long headerTimeout = ServerLimits.HEADER_TIMEOUT.toSeconds();
+
+  @Option(
+      names = "--body-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "A request's body must arrive within this once its headers have (default:"
+              + " ${DEFAULT-VALUE}).")
+  long bodyTimeout = ServerLimits.BODY_TIMEOUT.toSeconds();
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Close a connection on which no bytes move for this long: an idle kept-alive one, or a"
+              + " stalled request (default: ${DEFAULT-VALUE}).")
+  long idleTimeout = ServerLimits.IDLE_TIMEOUT.toSeconds();
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description =
+          "Connections open at once; more wait to be accepted (default: ${DEFAULT-VALUE}).")
+  int maxConnections = ServerLimits.MAX_CONNECTIONS;
 
   @Option(
       names = "--batching",
@@ -77,8 +116,17 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             .withHost(host)
             .withPort(port)
             .withName(name)
-            .withMaxBodyBytes(maxBodyBytes)
-            .withBatching(batching);
+            .withBatching(batching)
+            .withLimits(
+                ServerLimits.DEFAULTS.with(
+                    l -> {
+                      l.maxBodyBytes = maxBodyBytes;
+                      l.maxHeaderBytes = maxHeaderBytes;
+                      l.headerTimeout = Duration.ofSeconds(headerTimeout);
+                      l.bodyTimeout = Duration.ofSeconds(bodyTimeout);
+                      l.idleTimeout = Duration.ofSeconds(idleTimeout);
+                      l.maxConnections = maxConnections;
+                    }));
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger exitCode = new AtomicInteger(0);
     Interrupts.onSignal(

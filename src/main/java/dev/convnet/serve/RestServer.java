@@ -4,40 +4,51 @@ import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * A SavedModel behind TensorFlow Serving's REST API ({@link ServingApi}), plus a route of this
  * project's own for image files ({@code POST /images:classify}) and a page at {@code /} to try the
- * model with a drawing or a photo. The JDK's HTTP server, with a bounded pool of workers, a bounded
- * request body and read and write time limits.
+ * model with a drawing or a photo.
+ *
+ * <p>On Jetty 12, whose connections wait for bytes without holding a thread: a client that sends
+ * its request slowly, or not at all, costs a connection until a limit of {@link ServerLimits}
+ * closes it, while a bounded pool of workers runs the model for complete requests only.
  */
 public final class RestServer implements AutoCloseable {
-  static {
-    // The JDK server reads these once: a client that sends or reads too slowly is cut off
-    // instead of holding a worker. Set before the first server starts; a -D flag wins.
-    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "30");
-    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "30");
-    System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
-  }
-
   /** The page and its one script: the only files served; nothing else is looked up on disk. */
   private static final Map<String, String[]> PAGE =
       Map.of(
@@ -56,14 +67,13 @@ public final class RestServer implements AutoCloseable {
    * @param host the address to listen on (127.0.0.1: this machine only)
    * @param port the port; 0 picks a free one
    * @param name the model's name in the paths
-   * @param maxBodyBytes the largest request body accepted
    * @param batching whether concurrent small requests share one run of the model
+   * @param limits what one client may cost
    */
-  public record Config(String host, int port, String name, long maxBodyBytes, boolean batching) {
+  public record Config(String host, int port, String name, boolean batching, ServerLimits limits) {
     public static final int PORT = 8501;
     public static final String HOST = "127.0.0.1";
     public static final String NAME = "fashion";
-    public static final long MAX_BODY_BYTES = 8L << 20;
 
     public Config {
       if (port < 0 || port > 65_535) {
@@ -73,65 +83,66 @@ public final class RestServer implements AutoCloseable {
         throw new InvalidSettingException(
             "name", "{name} may hold letters, digits, '.', '_' and '-', got '" + name + "'");
       }
-      if (maxBodyBytes < 1_024) {
-        throw new InvalidSettingException(
-            "maxBodyBytes", "{maxBodyBytes} must be at least 1024, got " + maxBodyBytes);
-      }
     }
 
     /**
-     * The defaults: this machine only, port 8501, model "fashion", 8 MB, no batching (a batch's
-     * kernels round differently from a single image's, so batching makes an answer depend in its
-     * last digits on what else was asked at the same moment).
+     * The defaults: this machine only, port 8501, model "fashion", no batching (a batch's kernels
+     * round differently from a single image's, so batching makes an answer depend in its last
+     * digits on what else was asked at the same moment), {@link ServerLimits#DEFAULTS}.
      */
     public static Config defaults() {
-      return new Config(HOST, PORT, NAME, MAX_BODY_BYTES, false);
+      return new Config(HOST, PORT, NAME, false, ServerLimits.DEFAULTS);
     }
 
     public Config withHost(String value) {
-      return new Config(value, port, name, maxBodyBytes, batching);
+      return new Config(value, port, name, batching, limits);
     }
 
     public Config withPort(int value) {
-      return new Config(host, value, name, maxBodyBytes, batching);
+      return new Config(host, value, name, batching, limits);
     }
 
     public Config withName(String value) {
-      return new Config(host, port, value, maxBodyBytes, batching);
-    }
-
-    public Config withMaxBodyBytes(long value) {
-      return new Config(host, port, name, value, batching);
+      return new Config(host, port, value, batching, limits);
     }
 
     public Config withBatching(boolean value) {
-      return new Config(host, port, name, maxBodyBytes, value);
+      return new Config(host, port, name, value, limits);
+    }
+
+    public Config withLimits(ServerLimits value) {
+      return new Config(host, port, name, batching, value);
+    }
+
+    public Config withMaxBodyBytes(long value) {
+      return withLimits(limits.with(l -> l.maxBodyBytes = value));
     }
   }
 
-  /** Workers answering requests: two a core, so parsing overlaps the model's runs. */
+  /** Workers running the model: two a core, so parsing overlaps the model's runs. */
   private static int workers() {
     return 2 * Runtime.getRuntime().availableProcessors();
   }
 
   private final SavedModelClassifier model;
   private final Config config;
+  private final ServerLimits limits;
   private final String examples;
-  private final HttpServer server;
+  private final Server server;
+  private final ServerConnector connector;
   private final ThreadPoolExecutor workers;
   private final Batcher batcher;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
-  private RestServer(SavedModelClassifier model, Config config, ImageSet examples)
-      throws IOException {
+  private RestServer(SavedModelClassifier model, Config config, ImageSet examples) {
     this.model = model;
     this.config = config;
+    this.limits = config.limits();
     this.examples = examplesJson(examples);
-    this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
-    // A bounded queue; when it is full the accepting thread answers itself, which slows
-    // accepting instead of dropping connections or queueing without end.
     this.batcher = config.batching() ? new Batcher(model) : null;
+    // A bounded queue; when it is full the thread that read the request runs it, which slows
+    // reading new requests instead of dropping them or queueing without end.
     this.workers =
         new ThreadPoolExecutor(
             workers(),
@@ -140,8 +151,66 @@ public final class RestServer implements AutoCloseable {
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(256),
             new ThreadPoolExecutor.CallerRunsPolicy());
-    server.setExecutor(workers);
-    server.createContext("/", this::handle);
+    QueuedThreadPool jetty = new QueuedThreadPool(Math.max(8, 2 * workers()), 2);
+    jetty.setName("serve");
+    server = new Server(jetty);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setRequestHeaderSize(limits.maxHeaderBytes());
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(config.host());
+    connector.setPort(config.port());
+    connector.setAcceptQueueSize(128);
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    connector.addBean(new HeaderDeadline());
+    server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+    server.setErrorHandler(new JsonErrors());
+    server.setHandler(
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            return RestServer.this.handle(request, response, callback);
+          }
+        });
+  }
+
+  /**
+   * Closes a new connection whose first request line and headers have not arrived within the header
+   * time limit (a later request's headers are bounded by the idle limit).
+   */
+  private final class HeaderDeadline implements Connection.Listener {
+    @Override
+    public void onOpened(Connection connection) {
+      server
+          .getScheduler()
+          .schedule(
+              () -> {
+                if (connection.getMessagesIn() == 0 && connection.getEndPoint().isOpen()) {
+                  connection.getEndPoint().close();
+                }
+              },
+              limits.headerTimeout().toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Jetty's own refusals (a malformed request, headers too large) as {@code {"error"}} too. */
+  private static final class JsonErrors extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Object message = request.getAttribute(ErrorHandler.ERROR_MESSAGE);
+      int status = response.getStatus();
+      send(
+          response,
+          callback,
+          status,
+          "application/json",
+          GSON.toJson(error(message == null ? "HTTP " + status : message.toString()))
+              .getBytes(StandardCharsets.UTF_8));
+      return true;
+    }
   }
 
   /**
@@ -149,11 +218,12 @@ public final class RestServer implements AutoCloseable {
    * offers to click.
    */
   public static RestServer start(SavedModelClassifier model, Config config, ImageSet examples) {
+    RestServer s = new RestServer(model, config, examples);
     try {
-      RestServer s = new RestServer(model, config, examples);
       s.server.start();
       return s;
-    } catch (IOException e) {
+    } catch (Exception e) {
+      s.workers.shutdown();
       throw new InvalidSettingException(
           "port",
           "cannot listen on "
@@ -168,12 +238,12 @@ public final class RestServer implements AutoCloseable {
 
   /** Where it listens (the port chosen when 0 was asked). */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return new InetSocketAddress(config.host(), connector.getLocalPort());
   }
 
   /** The base URL, such as {@code http://127.0.0.1:8501}. */
   public String url() {
-    return "http://" + config.host() + ":" + address().getPort();
+    return "http://" + config.host() + ":" + connector.getLocalPort();
   }
 
   /**
@@ -181,8 +251,7 @@ public final class RestServer implements AutoCloseable {
    * stops.
    */
   public void stop(int graceSeconds) {
-    // Java 17's HttpServer.stop(delay) waits out the whole delay even when idle, so the server
-    // drains itself: new requests are refused with 503, those in flight finish, then it stops.
+    // New requests are refused with 503 while those in flight finish; then the server stops.
     stopping = true;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(graceSeconds);
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
@@ -193,7 +262,11 @@ public final class RestServer implements AutoCloseable {
         break;
       }
     }
-    server.stop(0);
+    try {
+      server.stop();
+    } catch (Exception e) {
+      // Stopping anyway: nothing more can be answered.
+    }
     workers.shutdown();
     if (batcher != null) {
       batcher.close();
@@ -210,43 +283,113 @@ public final class RestServer implements AutoCloseable {
     stop(0);
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
+  /** One request: its parts as the routes read them, and where its answer goes. */
+  private record Exchange(
+      Request request, Response response, Callback callback, String path, String method) {}
+
+  private boolean handle(Request request, Response response, Callback callback) {
     inFlight.incrementAndGet();
-    try (exchange) {
-      if (stopping) {
-        exchange.getResponseHeaders().set("Connection", "close");
-        sendJson(exchange, 503, error("the server is stopping"));
-        return;
+    // Counted until the answer is written or fails: the stop waits for what is in flight.
+    Callback done =
+        Callback.from(
+            () -> {
+              inFlight.decrementAndGet();
+              callback.succeeded();
+            },
+            failure -> {
+              inFlight.decrementAndGet();
+              callback.failed(failure);
+            });
+    Exchange exchange =
+        new Exchange(request, response, done, request.getHttpURI().getPath(), request.getMethod());
+    if (stopping) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      sendJson(exchange, 503, error("the server is stopping"));
+      return true;
+    }
+    if (!exchange.method().equals("POST")) {
+      respond(exchange, null); // GETs are small and answered at once
+      return true;
+    }
+    long declared = request.getLength();
+    if (declared > limits.maxBodyBytes()) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      sendJson(exchange, 413, error(tooLarge().getMessage()));
+      return true;
+    }
+    // The body arrives without holding a thread; its time limit closes a body that stalls.
+    CompletableFuture<byte[]> body =
+        Content.Source.asByteArrayAsync(
+            request, (int) Math.min(Integer.MAX_VALUE - 8, limits.maxBodyBytes() + 1));
+    Scheduler.Task deadline =
+        server
+            .getScheduler()
+            .schedule(
+                () -> body.completeExceptionally(new TimeoutException()),
+                limits.bodyTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    body.whenComplete(
+        (bytes, failure) -> {
+          deadline.cancel();
+          workers.execute(() -> respond(exchange, failure == null ? bytes : failed(failure)));
+        });
+    return true;
+  }
+
+  /** A body that could not be read, as what to answer: too large, too slow, or cut off. */
+  private ServingApi.ApiException failed(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof TimeoutException) {
+      return new ServingApi.ApiException(
+          408, "the request body did not arrive within " + limits.bodyTimeout().toSeconds() + " s");
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return tooLarge(); // asByteArrayAsync's answer to a body beyond its maximum
+    }
+    return ServingApi.bad("cannot read the request body (" + cause.getMessage() + ")");
+  }
+
+  /** Answers {@code exchange}; {@code body} is a POST's body, or why it could not be read. */
+  private void respond(Exchange exchange, Object body) {
+    try {
+      if (body instanceof ServingApi.ApiException e) {
+        exchange.response().getHeaders().put(HttpHeader.CONNECTION, "close");
+        throw e;
       }
-      String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
-      try {
-        if (PAGE.containsKey(path)) {
-          requireMethod(method, "GET");
-          String[] file = PAGE.get(path);
-          send(exchange, 200, file[1], resource(file[0]));
-        } else if (path.equals("/examples.json")) {
-          requireMethod(method, "GET");
-          send(exchange, 200, "application/json", examples.getBytes(StandardCharsets.UTF_8));
-        } else if (path.equals("/images:classify")) {
-          requireMethod(method, "POST");
-          sendJson(exchange, 200, classifyImage(exchange));
-        } else if (path.startsWith("/v1/models/")) {
-          model(exchange, path, method);
-        } else {
-          throw new ServingApi.ApiException(404, "no such path: " + path);
-        }
-      } catch (ServingApi.ApiException e) {
-        sendJson(exchange, e.status(), error(e.getMessage()));
-      } catch (RuntimeException e) {
-        sendJson(exchange, 500, error("internal error: " + e.getMessage()));
+      byte[] bytes = (byte[]) body;
+      if (bytes != null && bytes.length > limits.maxBodyBytes()) {
+        throw tooLarge();
       }
-    } finally {
-      inFlight.decrementAndGet();
+      String path = exchange.path();
+      String method = exchange.method();
+      if (PAGE.containsKey(path)) {
+        requireMethod(method, "GET");
+        String[] file = PAGE.get(path);
+        send(exchange, 200, file[1], resource(file[0]));
+      } else if (path.equals("/examples.json")) {
+        requireMethod(method, "GET");
+        send(exchange, 200, "application/json", examples.getBytes(StandardCharsets.UTF_8));
+      } else if (path.equals("/images:classify")) {
+        requireMethod(method, "POST");
+        sendJson(exchange, 200, classifyImage(exchange, bytes));
+      } else if (path.startsWith("/v1/models/")) {
+        model(exchange, bytes);
+      } else {
+        throw new ServingApi.ApiException(404, "no such path: " + path);
+      }
+    } catch (ServingApi.ApiException e) {
+      sendJson(exchange, e.status(), error(e.getMessage()));
+    } catch (IOException | RuntimeException e) {
+      sendJson(exchange, 500, error("internal error: " + e.getMessage()));
     }
   }
 
-  private void model(HttpExchange exchange, String path, String method) throws IOException {
+  private void model(Exchange exchange, byte[] bytes) {
+    String path = exchange.path();
+    String method = exchange.method();
     Matcher m = MODEL_PATH.matcher(path);
     if (!m.matches()) {
       throw new ServingApi.ApiException(404, "no such path: " + path);
@@ -271,8 +414,8 @@ public final class RestServer implements AutoCloseable {
       }
       case ":predict" -> {
         requireMethod(method, "POST");
-        String body = new String(readBody(exchange), StandardCharsets.UTF_8);
-        ServingApi.PredictRequest request = ServingApi.parsePredict(body);
+        ServingApi.PredictRequest request =
+            ServingApi.parsePredict(new String(bytes, StandardCharsets.UTF_8));
         SavedModelClassifier.Outputs outputs =
             batcher != null
                 ? batcher.predict(request.images(), request.n())
@@ -286,10 +429,9 @@ public final class RestServer implements AutoCloseable {
   }
 
   /** An image file's bytes in, what {@code predict --json} prints for it out. */
-  private JsonElement classifyImage(HttpExchange exchange) throws IOException {
-    byte[] bytes = readBody(exchange);
-    Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-    String name = query.getOrDefault("name", "upload");
+  private JsonElement classifyImage(Exchange exchange, byte[] bytes) {
+    Fields query = Request.extractQueryParameters(exchange.request());
+    String name = query.getValue("name") == null ? "upload" : query.getValue("name");
     ImageInput.Prepared image;
     try {
       image = ImageInput.read(bytes, name);
@@ -298,7 +440,7 @@ public final class RestServer implements AutoCloseable {
     }
     float[] p = model.probabilities(image.pixels(), 1);
     JsonObject answer = GSON.toJsonTree(Prediction.of(name, p, image.inverted())).getAsJsonObject();
-    if (query.containsKey("pixels")) {
+    if (query.get("pixels") != null) {
       // For the page: the 28x28 picture the network sees and every class's probability.
       answer.add("pixels", GSON.toJsonTree(image.pixels()));
       answer.add("probabilities", GSON.toJsonTree(p));
@@ -306,29 +448,9 @@ public final class RestServer implements AutoCloseable {
     return answer;
   }
 
-  private byte[] readBody(HttpExchange exchange) throws IOException {
-    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (declared != null) {
-      try {
-        if (Long.parseLong(declared.trim()) > config.maxBodyBytes()) {
-          throw tooLarge();
-        }
-      } catch (NumberFormatException e) {
-        throw ServingApi.bad("Content-Length is not a number");
-      }
-    }
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
-      if (body.length > config.maxBodyBytes()) {
-        throw tooLarge();
-      }
-      return body;
-    }
-  }
-
   private ServingApi.ApiException tooLarge() {
     return new ServingApi.ApiException(
-        413, "request body larger than " + config.maxBodyBytes() + " bytes");
+        413, "request body larger than " + limits.maxBodyBytes() + " bytes");
   }
 
   private static void requireMethod(String method, String allowed) {
@@ -343,22 +465,24 @@ public final class RestServer implements AutoCloseable {
     return error;
   }
 
-  private static void sendJson(HttpExchange exchange, int status, JsonElement body)
-      throws IOException {
+  private static void sendJson(Exchange exchange, int status, JsonElement body) {
     send(exchange, status, "application/json", GSON.toJson(body).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void send(HttpExchange exchange, int status, String type, byte[] body)
-      throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+  private static void send(Exchange exchange, int status, String type, byte[] body) {
+    send(exchange.response(), exchange.callback(), status, type, body);
+  }
+
+  private static void send(
+      Response response, Callback callback, int status, String type, byte[] body) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
     if (status == 405) {
-      exchange.getResponseHeaders().set("Allow", "GET, POST");
+      response.getHeaders().put(HttpHeader.ALLOW, "GET, POST");
     }
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
   }
 
   private static byte[] resource(String name) throws IOException {
@@ -368,21 +492,6 @@ public final class RestServer implements AutoCloseable {
       }
       return in.readAllBytes();
     }
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> q = new java.util.HashMap<>();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int eq = pair.indexOf('=');
-        String key = eq < 0 ? pair : pair.substring(0, eq);
-        String value = eq < 0 ? "" : pair.substring(eq + 1);
-        q.put(
-            URLDecoder.decode(key, StandardCharsets.UTF_8),
-            URLDecoder.decode(value, StandardCharsets.UTF_8));
-      }
-    }
-    return q;
   }
 
   /** One test image of each class, as pixel values 0-255 with its label: the page's examples. */
