@@ -313,7 +313,6 @@ public final class RestServer implements AutoCloseable {
     }
     long declared = request.getLength();
     if (declared > limits.maxBodyBytes()) {
-      response.getHeaders().put(HttpHeader.CONNECTION, "close");
       sendJson(exchange, 413, error(tooLarge().getMessage()));
       return true;
     }
@@ -346,8 +345,8 @@ public final class RestServer implements AutoCloseable {
       return new ServingApi.ApiException(
           408, "the request body did not arrive within " + limits.bodyTimeout().toSeconds() + " s");
     }
-    if (cause instanceof IllegalArgumentException) {
-      return tooLarge(); // asByteArrayAsync's answer to a body beyond its maximum
+    if (cause instanceof IllegalStateException) {
+      return tooLarge(); // Jetty's reader refuses a body beyond its maximum ("Max size exceeded")
     }
     return ServingApi.bad("cannot read the request body (" + cause.getMessage() + ")");
   }
@@ -356,7 +355,9 @@ public final class RestServer implements AutoCloseable {
   private void respond(Exchange exchange, Object body) {
     try {
       if (body instanceof ServingApi.ApiException e) {
-        exchange.response().getHeaders().put(HttpHeader.CONNECTION, "close");
+        if (e.status() == 408) {
+          exchange.response().getHeaders().put(HttpHeader.CONNECTION, "close"); // it stalled
+        }
         throw e;
       }
       byte[] bytes = (byte[]) body;
