@@ -8,6 +8,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /**
  * The network's forward pass alone, in a graph of its own: In [12]-[13] and [16]-[28], from {@code
@@ -26,6 +27,14 @@ public final class InferenceGraph implements AutoCloseable {
 
   /** In [28]: the predicted class number. */
   public final Operand<TInt64> yPredCls;
+
+  /** Encoded image files (PNG, JPEG, GIF, BMP), one a string, {@code [?]}. */
+  public final Placeholder<TString> imageBytes;
+
+  /** The same outputs for the images of {@code imageBytes}, prepared in the graph. */
+  public final Operand<TFloat32> imagesPred;
+
+  public final Operand<TInt64> imagesPredCls;
 
   public final Session session;
 
@@ -46,6 +55,22 @@ public final class InferenceGraph implements AutoCloseable {
     ConvNet.nameForFigures(tf, network);
     yPred = tf.withName("y_pred").nn.softmax(network.layerFc2());
     yPredCls = tf.withName("y_pred_cls").math.argMax(yPred, tf.constant(1));
+
+    // The same network, over the same variables, on image files decoded in the graph.
+    imageBytes =
+        tf.withName("image_bytes").placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
+    Ops images = tf.withSubScope("images");
+    Operand<TFloat32> pixels = ImagePreparation.prepare(images, imageBytes);
+    ConvNet.Network onFiles =
+        ConvNet.network(
+            Layers.reusing(images, layers.variables()),
+            images.reshape(
+                pixels,
+                images.constant(new int[] {-1, imgSize, imgSize, ModelConfig.NUM_CHANNELS})),
+            config,
+            images.constant(0f));
+    imagesPred = images.withName("probabilities").nn.softmax(onFiles.layerFc2());
+    imagesPredCls = images.withName("class").math.argMax(imagesPred, images.constant(1));
     session = new Session(graph, ThreadPolicy.wholeBatch().sessionConfig(false));
   }
 

@@ -4,6 +4,7 @@ import dev.convnet.model.ModelConfig;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -184,8 +185,19 @@ public final class ImageInput {
     int w = image.getWidth();
     int h = image.getHeight();
     double[] grey = new double[w * h];
+    // A grey file's samples are its grey levels: getRGB would pass them through Java's linear
+    // grey colour space and change them (a stored 48 became 22).
+    boolean plainGrey =
+        image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
+            && image.getRaster().getNumBands() == 1;
+    double sampleScale =
+        plainGrey ? 255.0 / ((1 << image.getColorModel().getComponentSize(0)) - 1) : 1;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
+        if (plainGrey) {
+          grey[y * w + x] = image.getRaster().getSample(x, y, 0) * sampleScale;
+          continue;
+        }
         int argb = image.getRGB(x, y);
         double alpha = ((argb >>> 24) & 255) / 255.0;
         double lum =

@@ -23,7 +23,8 @@ import org.tensorflow.proto.SavedModel;
 /**
  * Writes a trained network as a SavedModel that TensorFlow Serving, Python's {@code
  * tf.saved_model.load} or TensorFlow Java can serve: tag "serve", signature "serving_default" from
- * {@code x} to {@code probabilities} and {@code class}.
+ * {@code x} to {@code probabilities} and {@code class}, and signature "serving_images" from encoded
+ * image files ({@code image_bytes}) to the same outputs.
  *
  * <p>The model alone: the forward pass is built again in a fresh graph ({@link InferenceGraph}) and
  * the trained weights are copied into it, so no optimizer state, gradient or training op ships
@@ -39,6 +40,13 @@ public final class ModelExport {
   public static final String PREDICT_METHOD = "tensorflow/serving/predict";
 
   public static final String INPUT = "x";
+
+  /** The second signature: encoded image files in, decoded and prepared inside the graph. */
+  public static final String IMAGES_SIGNATURE_KEY = "serving_images";
+
+  /** Its input: a batch of image files as strings ({@code {"b64": ...}} in TensorFlow Serving). */
+  public static final String IMAGES_INPUT = "image_bytes";
+
   public static final String OUTPUT_PROBABILITIES = "probabilities";
   public static final String OUTPUT_CLASS = "class";
 
@@ -74,10 +82,19 @@ public final class ModelExport {
                 .output(OUTPUT_PROBABILITIES, model.yPred)
                 .output(OUTPUT_CLASS, model.yPredCls)
                 .build();
+        Signature images =
+            Signature.builder()
+                .key(IMAGES_SIGNATURE_KEY)
+                .methodName(PREDICT_METHOD)
+                .input(IMAGES_INPUT, model.imageBytes)
+                .output(OUTPUT_PROBABILITIES, model.imagesPred)
+                .output(OUTPUT_CLASS, model.imagesPredCls)
+                .build();
         SavedModelBundle.exporter(dir.toString())
             .withTags(TAG)
             .withSession(model.session)
             .withSignature(signature)
+            .withSignature(images)
             .export();
       }
       stripDefaultAttributes(dir.resolve(SAVED_MODEL_FILE));

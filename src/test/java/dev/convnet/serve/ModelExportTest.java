@@ -25,10 +25,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /** The SavedModel holds the model alone: the forward pass and the trained weights. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -106,6 +108,56 @@ class ModelExportTest {
     assertFalse(matMul.containsAttr("grad_a"), matMul.toString());
     assertFalse(matMul.containsAttr("grad_b"), matMul.toString());
     assertTrue(matMul.containsAttr("T"), "an attribute without a default stays");
+  }
+
+  @Test
+  void theImageSignaturePreparesPngFilesAsPredictDoes() throws Exception {
+    int n = 64;
+    byte[][] files = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      files[i] = png(images, i);
+    }
+    try (SavedModelBundle bundle = SavedModelBundle.load(exported.toString(), ModelExport.TAG);
+        TString input = TString.tensorOfBytes(NdArrays.vectorOfObjects(files));
+        Result r =
+            bundle
+                .function(ModelExport.IMAGES_SIGNATURE_KEY)
+                .call(java.util.Map.of(ModelExport.IMAGES_INPUT, input))) {
+      // What predict makes of each file (a light border is inverted, as here for class 0).
+      float[] prepared = new float[n * 784];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(
+            ImageInput.read(files[i], "image " + i).pixels(), 0, prepared, i * 784, 784);
+      }
+      float[] probabilities =
+          Tensors.floats((TFloat32) r.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow());
+      float[] expected;
+      try (TFloat32 x = Tensors.images(prepared, n);
+          Result direct =
+              bundle
+                  .function(ModelExport.SIGNATURE_KEY)
+                  .call(java.util.Map.of(ModelExport.INPUT, x))) {
+        expected =
+            Tensors.floats((TFloat32) direct.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow());
+      }
+      assertArrayEquals(expected, probabilities, 0f, "28x28 grey PNGs: the very same pixels");
+      assertTrue(
+          java.util.stream.IntStream.range(0, n)
+              .anyMatch(i -> prepared[i * 784] != images[i * 784]),
+          "some files were inverted, in the graph as in predict");
+    }
+  }
+
+  /** Image {@code i} of {@code images} as a grey 28x28 PNG file, pixels rounded to bytes. */
+  private static byte[] png(float[] images, int i) throws java.io.IOException {
+    var image =
+        new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (int p = 0; p < 784; p++) {
+      image.getRaster().setSample(p % 28, p / 28, 0, Math.round(images[i * 784 + p] * 255));
+    }
+    var out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(image, "png", out);
+    return out.toByteArray();
   }
 
   @Test
