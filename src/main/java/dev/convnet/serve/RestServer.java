@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
+import dev.convnet.model.ModelConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -411,22 +412,50 @@ public final class RestServer implements AutoCloseable {
       }
       case "/metadata" -> {
         requireMethod(method, "GET");
-        sendJson(exchange, 200, ServingApi.metadata(config.name(), model.signature()));
+        sendJson(exchange, 200, ServingApi.metadata(config.name(), model.signatures()));
       }
       case ":predict" -> {
         requireMethod(method, "POST");
         ServingApi.PredictRequest request =
             ServingApi.parsePredict(new String(bytes, StandardCharsets.UTF_8));
+        float[] images = request.files() == null ? request.images() : prepare(request.files());
         SavedModelClassifier.Outputs outputs =
             batcher != null
-                ? batcher.predict(request.images(), request.n())
-                : model.predict(request.images(), request.n());
+                ? batcher.predict(images, request.n())
+                : model.predict(images, request.n());
         sendJson(exchange, 200, ServingApi.answer(request, outputs));
       }
       default ->
           throw new ServingApi.ApiException(
               404, "unknown verb " + action.substring(1) + " (this server answers :predict)");
     }
+  }
+
+  /**
+   * Image files sent to {@code serving_images}, prepared as {@code predict} prepares them (each
+   * header read and its size checked before any decoding): the pixels the model's {@code x} takes.
+   * The SavedModel prepares files in its graph the same way for other servers; here the Java
+   * preparation applies its limits to what a client sends.
+   */
+  private float[] prepare(java.util.List<byte[]> files) {
+    if (!model.signatures().containsKey(ModelExport.IMAGES_SIGNATURE_KEY)) {
+      throw ServingApi.bad(
+          "Serving signature name: \""
+              + ModelExport.IMAGES_SIGNATURE_KEY
+              + "\" not found in"
+              + " signature def (the model was exported before it had one)");
+    }
+    int pixels = ModelConfig.IMG_SIZE_FLAT;
+    float[] images = new float[files.size() * pixels];
+    for (int i = 0; i < files.size(); i++) {
+      try {
+        float[] one = ImageInput.read(files.get(i), "instance " + i).pixels();
+        System.arraycopy(one, 0, images, i * pixels, pixels);
+      } catch (IllegalArgumentException e) {
+        throw ServingApi.bad(e.getMessage());
+      }
+    }
+    return images;
   }
 
   /** An image file's bytes in, what {@code predict --json} prints for it out. */

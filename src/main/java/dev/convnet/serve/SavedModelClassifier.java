@@ -121,9 +121,9 @@ public final class SavedModelClassifier implements AutoCloseable {
     }
   }
 
-  /** The serving signature as the SavedModel stores it (inputs, outputs, method). */
-  public SignatureDef signature() {
-    return bundle.metaGraphDef().getSignatureDefMap().get(ModelExport.SIGNATURE_KEY);
+  /** Every signature as the SavedModel stores it (inputs, outputs, method), by name. */
+  public Map<String, SignatureDef> signatures() {
+    return bundle.metaGraphDef().getSignatureDefMap();
   }
 
   /** Predicted classes of {@code n} images. */

@@ -10,6 +10,9 @@ import dev.convnet.model.ModelConfig;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,9 +21,10 @@ import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
 
 /**
- * TensorFlow Serving's REST API for the one signature this project exports: the request bodies of
- * {@code :predict} (row and columnar), the answers, the model status and the metadata, so a client
- * written for one works with the other unchanged.
+ * TensorFlow Serving's REST API for the two signatures this project exports (pixels, and image
+ * files as {@code {"b64": ...}}): the request bodies of {@code :predict} (row and columnar), the
+ * answers, the model status and the metadata, so a client written for one works with the other
+ * unchanged.
  */
 public final class ServingApi {
   /** The version a model is served as: TensorFlow Serving numbers versions, and this has one. */
@@ -49,11 +53,14 @@ public final class ServingApi {
   }
 
   /**
-   * A parsed {@code :predict} request: {@code n} images of 784 floats each.
+   * A parsed {@code :predict} request: {@code n} images, as 784 floats each for {@code
+   * serving_default} or as encoded files for {@code serving_images}.
    *
+   * @param images the pixels, {@code n * 784}; null when the request sent files
+   * @param files the image files sent as {@code {"b64": ...}}; null when it sent pixels
    * @param columnar whether it came as {@code "inputs"} (answered by {@code "outputs"})
    */
-  public record PredictRequest(float[] images, int n, boolean columnar) {}
+  public record PredictRequest(float[] images, List<byte[]> files, int n, boolean columnar) {}
 
   /**
    * Parses a {@code :predict} body; any problem is a 400 (or 413 beyond the instance limit). The
@@ -69,6 +76,7 @@ public final class ServingApi {
       reader.beginObject();
       Images rows = null;
       Images columns = null;
+      String signature = ModelExport.SIGNATURE_KEY;
       while (reader.hasNext()) {
         String key = reader.nextName();
         switch (key) {
@@ -76,7 +84,10 @@ public final class ServingApi {
             String name = reader.peek() == JsonToken.NULL ? null : reader.nextString();
             if (name == null) {
               reader.nextNull();
-            } else if (!ModelExport.SIGNATURE_KEY.equals(name)) {
+            } else if (ModelExport.SIGNATURE_KEY.equals(name)
+                || ModelExport.IMAGES_SIGNATURE_KEY.equals(name)) {
+              signature = name;
+            } else {
               throw bad("Serving signature name: \"" + name + "\" not found in signature def");
             }
           }
@@ -88,7 +99,7 @@ public final class ServingApi {
                 throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
               }
               String input = reader.nextName();
-              if (!input.equals(ModelExport.INPUT)) {
+              if (!input.equals(ModelExport.INPUT) && !input.equals(ModelExport.IMAGES_INPUT)) {
                 throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
               }
               columns = readInstances(reader, "inputs", false);
@@ -114,7 +125,21 @@ public final class ServingApi {
         throw bad("Missing 'instances' or 'inputs' key");
       }
       Images images = rows != null ? rows : columns;
-      return new PredictRequest(images.values(), images.count(), columns != null);
+      boolean files = images.files() != null;
+      if (files != signature.equals(ModelExport.IMAGES_SIGNATURE_KEY)) {
+        throw bad(
+            files
+                ? "{\"b64\": ...} image files go to signature '"
+                    + ModelExport.IMAGES_SIGNATURE_KEY
+                    + "'; '"
+                    + signature
+                    + "' takes 784 pixels an image"
+                : "signature '"
+                    + ModelExport.IMAGES_SIGNATURE_KEY
+                    + "' takes image files as {\"b64\": \"...\"}, one an instance");
+      }
+      return new PredictRequest(
+          files ? null : images.values(), images.files(), images.count(), columns != null);
     } catch (MalformedJsonException | EOFException | IllegalStateException e) {
       Matcher where = WHERE.matcher(String.valueOf(e.getMessage()));
       throw bad("malformed JSON" + (where.find() ? " " + where.group() : ""));
@@ -123,8 +148,8 @@ public final class ServingApi {
     }
   }
 
-  /** Images read so far: {@code count} of 784 floats each. */
-  private record Images(float[] values, int count) {}
+  /** Images read: {@code count} of 784 floats each, or {@code count} encoded files. */
+  private record Images(float[] values, List<byte[]> files, int count) {}
 
   private static Images readInstances(JsonReader reader, String key, boolean rows)
       throws IOException {
@@ -134,6 +159,7 @@ public final class ServingApi {
     int pixels = ModelConfig.IMG_SIZE_FLAT;
     float[] values = new float[16 * pixels];
     int count = 0;
+    List<byte[]> files = null;
     reader.beginArray();
     while (reader.hasNext()) {
       if (count == MAX_INSTANCES) {
@@ -141,22 +167,37 @@ public final class ServingApi {
             413,
             "more than " + MAX_INSTANCES + " images in one request; send at most " + MAX_INSTANCES);
       }
-      if (values.length < (count + 1) * pixels) {
-        values = java.util.Arrays.copyOf(values, values.length * 2);
-      }
-      boolean named = rows && reader.peek() == JsonToken.BEGIN_OBJECT;
-      if (named) {
+      boolean object = reader.peek() == JsonToken.BEGIN_OBJECT;
+      String first = "";
+      if (object) {
         reader.beginObject();
-        if (!reader.hasNext() || !reader.nextName().equals(ModelExport.INPUT)) {
-          throw bad("instance " + count + " must be {\"" + ModelExport.INPUT + "\": [784 pixels]}");
-        }
+        first = reader.hasNext() ? reader.nextName() : "";
       }
-      readImage(reader, values, count);
-      if (named) {
-        if (reader.hasNext()) {
+      boolean file =
+          object && (first.equals("b64") || rows && first.equals(ModelExport.IMAGES_INPUT));
+      if (count > 0 && file != (files != null)) {
+        throw bad("instance " + count + ": a request sends pixels or image files, not both");
+      }
+      if (file) {
+        if (files == null) {
+          files = new ArrayList<>();
+        }
+        files.add(readFile(reader, count, first, rows));
+      } else {
+        if (object && !first.equals(ModelExport.INPUT)) {
           throw bad("instance " + count + " must be {\"" + ModelExport.INPUT + "\": [784 pixels]}");
         }
-        reader.endObject();
+        if (values.length < (count + 1) * pixels) {
+          values = java.util.Arrays.copyOf(values, values.length * 2);
+        }
+        readImage(reader, values, count);
+        if (object) {
+          if (reader.hasNext()) {
+            throw bad(
+                "instance " + count + " must be {\"" + ModelExport.INPUT + "\": [784 pixels]}");
+          }
+          reader.endObject();
+        }
       }
       count++;
     }
@@ -164,7 +205,46 @@ public final class ServingApi {
     if (count == 0) {
       throw bad("no images in the request");
     }
-    return new Images(java.util.Arrays.copyOf(values, count * pixels), count);
+    return new Images(
+        files != null ? null : java.util.Arrays.copyOf(values, count * pixels), files, count);
+  }
+
+  /**
+   * The rest of one image file, its object begun and its first key read: {@code {"b64": "..."}}, or
+   * in the row format also {@code {"image_bytes": {"b64": "..."}}} (TensorFlow Serving's way of
+   * sending the bytes of a string tensor).
+   */
+  private static byte[] readFile(JsonReader reader, int index, String key, boolean rows)
+      throws IOException {
+    String shape = "instance " + index + " must be {\"b64\": \"<base64 of an image file>\"}";
+    boolean named = rows && key.equals(ModelExport.IMAGES_INPUT);
+    if (named) {
+      if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+        throw bad(shape);
+      }
+      reader.beginObject();
+      key = reader.hasNext() ? reader.nextName() : "";
+    }
+    if (!key.equals("b64") || reader.peek() != JsonToken.STRING) {
+      throw bad(shape);
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(reader.nextString());
+    } catch (IllegalArgumentException e) {
+      throw bad("instance " + index + ": b64 is not base64 (" + e.getMessage() + ")");
+    }
+    if (reader.hasNext()) {
+      throw bad(shape);
+    }
+    reader.endObject();
+    if (named) {
+      if (reader.hasNext()) {
+        throw bad(shape);
+      }
+      reader.endObject();
+    }
+    return bytes;
   }
 
   private static void readImage(JsonReader reader, float[] values, int image) throws IOException {
@@ -246,14 +326,19 @@ public final class ServingApi {
     return answer;
   }
 
-  /** {@code GET /v1/models/NAME/metadata}: the signature as TensorFlow Serving shows it. */
-  public static JsonObject metadata(String name, SignatureDef signature) {
-    JsonObject def = new JsonObject();
-    def.add("inputs", tensors(signature.getInputsMap()));
-    def.add("outputs", tensors(signature.getOutputsMap()));
-    def.addProperty("method_name", signature.getMethodName());
+  /** {@code GET /v1/models/NAME/metadata}: the signatures as TensorFlow Serving shows them. */
+  public static JsonObject metadata(String name, Map<String, SignatureDef> signatures) {
     JsonObject defs = new JsonObject();
-    defs.add(ModelExport.SIGNATURE_KEY, def);
+    signatures.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              JsonObject def = new JsonObject();
+              def.add("inputs", tensors(e.getValue().getInputsMap()));
+              def.add("outputs", tensors(e.getValue().getOutputsMap()));
+              def.addProperty("method_name", e.getValue().getMethodName());
+              defs.add(e.getKey(), def);
+            });
     JsonObject signatureDef = new JsonObject();
     signatureDef.add("signature_def", defs);
     JsonObject metadata = new JsonObject();
