@@ -68,7 +68,9 @@ public final class BenchResult {
   public record ServeFigures(
       java.util.List<LoadRow> singleImage,
       long imagesPerSecondAt64,
-      long inProcessImagesPerSecond) {}
+      long imagesPerSecondAt64B64,
+      long inProcessImagesPerSecond,
+      long rssMegabytesAfter) {}
 
   /**
    * One load level.

@@ -6,6 +6,8 @@ import dev.convnet.model.ModelConfig;
 import dev.convnet.serve.ModelExport;
 import dev.convnet.serve.RestServer;
 import dev.convnet.serve.SavedModelClassifier;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -16,11 +18,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 
 /**
  * {@code bench --serve}: the notebook's network as a SavedModel behind {@code serve}, loaded by
@@ -63,6 +67,7 @@ public final class ServeBenchmark {
     try (SavedModelClassifier model = SavedModelClassifier.load(savedModel)) {
       List<BenchResult.LoadRow> rows = new ArrayList<>();
       long served = 0;
+      long servedFiles = 0;
       for (boolean batching : new boolean[] {false, true}) {
         RestServer.Config config = RestServer.Config.defaults().withPort(0).withBatching(batching);
         try (RestServer server = RestServer.start(model, config, null)) {
@@ -88,6 +93,10 @@ public final class ServeBenchmark {
           }
           if (batching) {
             served = Math.round(load(url, body(BATCH), BATCH_CLIENTS).requestsPerSecond() * BATCH);
+          } else {
+            // TensorFlow Serving's answer to large JSON: the files themselves, as b64 strings.
+            servedFiles =
+                Math.round(load(url, filesBody(BATCH), BATCH_CLIENTS).requestsPerSecond() * BATCH);
           }
         }
       }
@@ -95,8 +104,13 @@ public final class ServeBenchmark {
       out.printf(
           "serve, %d images a request, %d clients: %,8d images/s (in process: %,d images/s, %.0f%%)%n",
           BATCH, BATCH_CLIENTS, served, inProcess, 100.0 * served / inProcess);
+      out.printf(
+          "serve, %d PNG files a request as b64, %d clients: %,8d images/s (%.0f%% of in process)%n",
+          BATCH, BATCH_CLIENTS, servedFiles, 100.0 * servedFiles / inProcess);
+      long rss = ProcStatus.megabytes("VmRSS");
+      out.printf("resident memory after the load (clients and server): %,d MB%n", rss);
       out.flush();
-      return new BenchResult.ServeFigures(rows, served, inProcess);
+      return new BenchResult.ServeFigures(rows, served, servedFiles, inProcess, rss);
     } finally {
       dev.convnet.data.FileTrees.delete(dir);
     }
@@ -174,6 +188,31 @@ public final class ServeBenchmark {
         sb.append(j == 0 ? "" : ",").append(pixels[j]);
       }
       sb.append(']');
+    }
+    return sb.append("]}").toString();
+  }
+
+  /** {@code images} test images as 28x28 grey PNG files, b64, for {@code serving_images}. */
+  private String filesBody(int images) {
+    StringBuilder sb =
+        new StringBuilder(
+            "{\"signature_name\": \"" + ModelExport.IMAGES_SIGNATURE_KEY + "\", \"instances\": [");
+    for (int i = 0; i < images; i++) {
+      float[] pixels = test.image(i % test.size());
+      BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+      for (int p = 0; p < pixels.length; p++) {
+        image.getRaster().setSample(p % 28, p / 28, 0, Math.round(pixels[p] * 255));
+      }
+      ByteArrayOutputStream png = new ByteArrayOutputStream();
+      try {
+        ImageIO.write(image, "png", png);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"b64\": \"")
+          .append(Base64.getEncoder().encodeToString(png.toByteArray()))
+          .append("\"}");
     }
     return sb.append("]}").toString();
   }

@@ -39,6 +39,11 @@ public final class ImageInput {
   /** The prepared pixels, and whether they were inverted because the background was light. */
   public record Prepared(float[] pixels, boolean inverted) {}
 
+  static {
+    // Decoding from memory: ImageIO's default file cache wrote each stream to a temporary file.
+    ImageIO.setUseCache(false);
+  }
+
   private ImageInput() {}
 
   /** Reads and prepares {@code file}; a file that is not a usable image gets a one-line error. */
@@ -109,10 +114,7 @@ public final class ImageInput {
         throw new IllegalArgumentException(name + ": the header gives an empty image");
       }
       if (width * height > MAX_PIXELS) {
-        throw new IllegalArgumentException(
-            String.format(
-                "%s: %dx%d pixels is more than the %d megapixels this reads; scale it down first",
-                name, width, height, MAX_PIXELS / 1_000_000));
+        throw tooLarge(name, width, height);
       }
       ImageReadParam param = reader.getDefaultReadParam();
       int step = subsampling(width, height);
@@ -128,6 +130,14 @@ public final class ImageInput {
     } finally {
       reader.dispose();
     }
+  }
+
+  /** The refusal of an image whose header promises more than {@link #MAX_PIXELS}. */
+  static IllegalArgumentException tooLarge(String name, long width, long height) {
+    return new IllegalArgumentException(
+        String.format(
+            "%s: %dx%d pixels is more than the %d megapixels this reads; scale it down first",
+            name, width, height, MAX_PIXELS / 1_000_000));
   }
 
   private static IllegalArgumentException undecodable(String name, Exception e) {

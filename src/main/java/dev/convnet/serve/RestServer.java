@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * A SavedModel behind TensorFlow Serving's REST API ({@link ServingApi}), plus a route of this
@@ -418,11 +420,14 @@ public final class RestServer implements AutoCloseable {
         requireMethod(method, "POST");
         ServingApi.PredictRequest request =
             ServingApi.parsePredict(new String(bytes, StandardCharsets.UTF_8));
-        float[] images = request.files() == null ? request.images() : prepare(request.files());
-        SavedModelClassifier.Outputs outputs =
-            batcher != null
-                ? batcher.predict(images, request.n())
-                : model.predict(images, request.n());
+        SavedModelClassifier.Outputs outputs;
+        if (request.files() != null) {
+          outputs = predictFiles(request.files());
+        } else if (batcher != null) {
+          outputs = batcher.predict(request.images(), request.n());
+        } else {
+          outputs = model.predict(request.images(), request.n());
+        }
         sendJson(exchange, 200, ServingApi.answer(request, outputs));
       }
       default ->
@@ -432,18 +437,41 @@ public final class RestServer implements AutoCloseable {
   }
 
   /**
-   * Image files sent to {@code serving_images}, prepared as {@code predict} prepares them (each
-   * header read and its size checked before any decoding): the pixels the model's {@code x} takes.
-   * The SavedModel prepares files in its graph the same way for other servers; here the Java
-   * preparation applies its limits to what a client sends.
+   * Image files sent to {@code serving_images}. Each header is read first and its size checked, as
+   * {@code predict} checks it; then the SavedModel's own graph decodes and prepares the files, as
+   * TensorFlow Serving would. A file too large to decode at full size, or a batch the graph cannot
+   * decode, goes through {@code predict}'s Java preparation instead, which decodes large files
+   * subsampled and names the file that fails.
    */
-  private float[] prepare(java.util.List<byte[]> files) {
+  private SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
     if (!model.signatures().containsKey(ModelExport.IMAGES_SIGNATURE_KEY)) {
       throw ServingApi.bad(
           "Serving signature name: \""
               + ModelExport.IMAGES_SIGNATURE_KEY
               + "\" not found in"
               + " signature def (the model was exported before it had one)");
+    }
+    boolean inGraph = true;
+    for (int i = 0; i < files.size(); i++) {
+      String name = "instance " + i;
+      ImageHeader header;
+      try {
+        header = ImageHeader.of(files.get(i), name);
+      } catch (IllegalArgumentException e) {
+        throw ServingApi.bad(e.getMessage());
+      }
+      if (header.pixels() > ImageInput.MAX_PIXELS) {
+        throw ServingApi.bad(
+            ImageInput.tooLarge(name, header.width(), header.height()).getMessage());
+      }
+      inGraph &= header.pixels() <= ImageInput.DECODE_PIXELS;
+    }
+    if (inGraph) {
+      try {
+        return model.predictFiles(files);
+      } catch (TensorFlowException e) {
+        // A file the graph cannot decode: the Java preparation below names it.
+      }
     }
     int pixels = ModelConfig.IMG_SIZE_FLAT;
     float[] images = new float[files.size() * pixels];
@@ -455,7 +483,7 @@ public final class RestServer implements AutoCloseable {
         throw ServingApi.bad(e.getMessage());
       }
     }
-    return images;
+    return model.predict(images, files.size());
   }
 
   /** An image file's bytes in, what {@code predict --json} prints for it out. */

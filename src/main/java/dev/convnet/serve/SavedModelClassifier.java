@@ -8,15 +8,18 @@ import dev.convnet.results.Evaluation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /** A SavedModel written by {@link ModelExport}, loaded for classification. */
 public final class SavedModelClassifier implements AutoCloseable {
@@ -115,6 +118,23 @@ public final class SavedModelClassifier implements AutoCloseable {
   public Outputs predict(float[] images, int n) {
     try (TFloat32 x = Tensors.images(images, n);
         Result result = function.call(Map.of(ModelExport.INPUT, x))) {
+      return new Outputs(
+          Tensors.floats((TFloat32) result.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow()),
+          Tensors.longs((TInt64) result.get(ModelExport.OUTPUT_CLASS).orElseThrow()));
+    }
+  }
+
+  /**
+   * Both outputs for image files, decoded and prepared by the SavedModel's {@code serving_images}
+   * signature in its graph (whose decoder bounds nothing: check the headers first).
+   */
+  public Outputs predictFiles(List<byte[]> files) {
+    try (TString input =
+            TString.tensorOfBytes(NdArrays.vectorOfObjects(files.toArray(byte[][]::new)));
+        Result result =
+            bundle
+                .function(ModelExport.IMAGES_SIGNATURE_KEY)
+                .call(Map.of(ModelExport.IMAGES_INPUT, input))) {
       return new Outputs(
           Tensors.floats((TFloat32) result.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow()),
           Tensors.longs((TInt64) result.get(ModelExport.OUTPUT_CLASS).orElseThrow()));

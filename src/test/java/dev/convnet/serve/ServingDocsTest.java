@@ -60,6 +60,7 @@ class ServingDocsTest {
             "{\"outputs\":{\"probabilities\":[[",
             "\"model_version_status\"",
             "\"DT_FLOAT\"",
+            "\"DT_STRING\"",
             "\"file\":\"shoe.png\""
           }) {
         assertTrue(out.contains(expected), expected + " in:\n" + out);
