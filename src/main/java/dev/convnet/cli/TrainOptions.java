@@ -80,6 +80,49 @@ final class TrainOptions {
     Float learningRate;
 
     @Option(
+        names = "--schedule",
+        paramLabel = "NAME",
+        converter = ScheduleConverter.class,
+        description =
+            "How the rate moves: constant (notebook), warmup-cosine (default, best, fast) or"
+                + " warmup-linear (a triangle).")
+    TrainConfig.Schedule schedule;
+
+    @Option(
+        names = "--warmup-iterations",
+        paramLabel = "N",
+        description =
+            "Iterations of linear warm-up to the peak rate (default: "
+                + TrainConfig.WARMUP_ITERATIONS
+                + ").")
+    Long warmupIterations;
+
+    @Option(
+        names = "--label-smoothing",
+        paramLabel = "S",
+        description =
+            "Share of each training target spread over all classes, in [0, 1) (best: "
+                + TrainConfig.BEST_LABEL_SMOOTHING
+                + "; others: 0).")
+    Float labelSmoothing;
+
+    @Option(
+        names = "--average-decay",
+        paramLabel = "D",
+        description =
+            "Evaluate and export a moving average of the weights with this decay, in (0, 1);"
+                + " 0 for the last weights (see each recipe's settings line).")
+    Float averageDecay;
+
+    @Option(
+        names = "--augment",
+        negatable = true,
+        description =
+            "Randomly mirror and shift the training images (best: on; others: off);"
+                + " --no-augment for off.")
+    Boolean augment;
+
+    @Option(
         names = "--seed",
         paramLabel = "S",
         description =
@@ -105,6 +148,21 @@ final class TrainOptions {
       }
       if (learningRate != null) {
         t = t.withLearningRate(learningRate);
+      }
+      if (schedule != null) {
+        t = t.withSchedule(schedule);
+      }
+      if (warmupIterations != null) {
+        t = t.withWarmupIterations(warmupIterations);
+      }
+      if (labelSmoothing != null) {
+        t = t.withLabelSmoothing(labelSmoothing);
+      }
+      if (averageDecay != null) {
+        t = t.withAverageDecay(averageDecay);
+      }
+      if (augment != null) {
+        t = t.withAugment(augment);
       }
       if (seed != null) {
         t = t.withSeed(seed);
@@ -264,6 +322,19 @@ final class TrainOptions {
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }
+    }
+  }
+
+  static final class ScheduleConverter implements ITypeConverter<TrainConfig.Schedule> {
+    @Override
+    public TrainConfig.Schedule convert(String value) {
+      for (TrainConfig.Schedule schedule : TrainConfig.Schedule.values()) {
+        if (schedule.flag().equalsIgnoreCase(value.trim())) {
+          return schedule;
+        }
+      }
+      throw new TypeConversionException(
+          "unknown schedule '" + value + "' (choose constant, warmup-cosine or warmup-linear)");
     }
   }
 }

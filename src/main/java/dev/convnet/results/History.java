@@ -28,8 +28,12 @@ public record History(List<Step> steps, List<EpochEnd> epochs) {
       double meanCost,
       double meanAccuracy) {}
 
-  /** Validation accuracy at the end of an epoch (1-based). */
-  public record EpochEnd(long epoch, long iteration, double validationAccuracy) {}
+  /**
+   * Validation accuracy at the end of an epoch (1-based), and the run's training seconds by then,
+   * counted as the run's total is (0 in files written before it was recorded).
+   */
+  public record EpochEnd(
+      long epoch, long iteration, double validationAccuracy, double trainSeconds) {}
 
   /** An empty, growing history. */
   public History() {

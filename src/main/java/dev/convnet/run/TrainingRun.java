@@ -19,6 +19,7 @@ import dev.convnet.train.Trainer;
 import dev.convnet.train.TrainingListener;
 import dev.convnet.train.TrainingProgress;
 import dev.convnet.train.TrainingStep;
+import dev.convnet.train.WeightAverage;
 import dev.convnet.viz.Figures;
 import dev.convnet.viz.NamedTensors;
 import java.nio.file.Files;
@@ -171,11 +172,16 @@ public final class TrainingRun {
       TrainingStep.Kind step = request.options().step();
       try (ConvNet net =
           new ConvNet(model, training.seed(), device, Trainer.threadsFor(step, model, device))) {
+        WeightAverage average =
+            training.averageDecay() > 0 ? new WeightAverage(net, training.averageDecay()) : null;
         net.initialize();
         if (resumed != null) {
           Checkpoint.restore(runDir, net); // before anything in the run directory changes
+        } else if (average != null) {
+          average.reset();
         }
-        return execute(request, Trainer.stepFor(step, net), training, resumed, loaded, progress);
+        return execute(
+            request, Trainer.stepFor(step, net), average, training, resumed, loaded, progress);
       }
     }
   }
@@ -183,6 +189,7 @@ public final class TrainingRun {
   private static RunResult execute(
       Request request,
       TrainingStep step,
+      WeightAverage average,
       TrainConfig training,
       Checkpoint.State resumed,
       DataSource.Loaded data,
@@ -201,7 +208,8 @@ public final class TrainingRun {
               split,
               training,
               new Trainer.Observers(progress, listeners),
-              resumed != null ? resumed.start() : Trainer.Start.FRESH);
+              resumed != null ? resumed.start() : Trainer.Start.FRESH,
+              average);
       long planned = trainer.plannedIterations();
       progress.println(
           String.format(
@@ -255,6 +263,7 @@ public final class TrainingRun {
       TrainingProgress progress) {
     Path runDir = request.runDir();
     Split split = data.split();
+    trainer.finishWeights(); // the averaged weights, when the recipe averages them
     Evaluation test = trainer.printTestAccuracy(true, true); // In [47], with In [40], [41]
     Evaluation validation = null;
     if (split.validation().size() > 0) {

@@ -28,4 +28,24 @@ public interface LearningRateSchedule {
       return (float) (peak * 0.5 * (1 + Math.cos(Math.PI * progress)));
     };
   }
+
+  /**
+   * A linear warm-up to {@code peak}, then a straight line down to zero at {@code totalIterations}:
+   * the one-cycle triangle, which spends more of a short run at high rates than the cosine does.
+   */
+  static LearningRateSchedule warmupLinear(
+      float peak, long warmupIterations, long totalIterations) {
+    return iteration -> {
+      if (iteration < warmupIterations) {
+        return peak * (iteration + 1) / warmupIterations;
+      }
+      double left =
+          Math.max(
+              0.0,
+              1.0
+                  - (double) (iteration - warmupIterations)
+                      / Math.max(1, totalIterations - warmupIterations));
+      return (float) (peak * left);
+    };
+  }
 }

@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * @param length how long the run is, in iterations or epochs
  * @param augment whether training images are randomly mirrored and shifted
  * @param labelSmoothing how much of each training target is spread over all classes; 0 for none
+ * @param averageDecay the decay of the weights' moving average that evaluation and the exported
+ *     model use ({@link WeightAverage}); 0 for the last weights, as the notebook
  * @param seed seeds the initial weights, the batch order, augmentation and dropout
  * @param validationSize training images held out for validation, the first ones (In [6])
  * @param checkpointEvery iterations between checkpoints; 0 for each epoch's end (always at the end)
@@ -34,6 +36,7 @@ public record TrainConfig(
     Length length,
     boolean augment,
     float labelSmoothing,
+    float averageDecay,
     long seed,
     int validationSize,
     long checkpointEvery,
@@ -84,7 +87,14 @@ public record TrainConfig(
     /** The notebook's: one rate throughout. */
     CONSTANT,
     /** A linear warm-up, then a cosine decay to zero at the run's end. */
-    WARMUP_COSINE
+    WARMUP_COSINE,
+    /** A linear warm-up, then a linear decay to zero at the run's end: a triangle (one cycle). */
+    WARMUP_LINEAR;
+
+    /** The name {@code --schedule} takes. */
+    public String flag() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
   }
 
   /** Arithmetic of convolutions and matrix products. */
@@ -191,6 +201,10 @@ public record TrainConfig(
       throw new InvalidSettingException(
           "labelSmoothing", "{labelSmoothing} must be in [0, 1), got " + labelSmoothing);
     }
+    if (!(averageDecay == 0 || (averageDecay > 0 && averageDecay < 1))) {
+      throw new InvalidSettingException(
+          "averageDecay", "{averageDecay} must be 0 (off) or in (0, 1), got " + averageDecay);
+    }
     if (validationSize < 0) {
       throw new InvalidSettingException(
           "validationSize", "{validationSize} must be 0 or more, got " + validationSize);
@@ -229,6 +243,9 @@ public record TrainConfig(
       case WARMUP_COSINE ->
           LearningRateSchedule.warmupCosine(
               learningRate, Math.min(warmupIterations, plannedIterations), plannedIterations);
+      case WARMUP_LINEAR ->
+          LearningRateSchedule.warmupLinear(
+              learningRate, Math.min(warmupIterations, plannedIterations), plannedIterations);
     };
   }
 
@@ -236,16 +253,34 @@ public record TrainConfig(
   public String describe(long plannedIterations, double epochs) {
     return String.format(
             Locale.ROOT,
-            "Recipe: %s, %d iterations of %d images (%.2f epochs), learning rate %s%s, seed %d",
+            "Recipe: %s, %d iterations of %d images (%.2f epochs)",
             recipe,
             plannedIterations,
             batchSize,
-            epochs,
+            epochs)
+        + rateAndExtras();
+  }
+
+  /** The recipe's settings in one line, before a run knows its data ({@code recipes} prints it). */
+  public String describeSettings() {
+    return String.format(Locale.ROOT, "%s: %s, batches of %d", recipe, length, batchSize)
+        + rateAndExtras();
+  }
+
+  private String rateAndExtras() {
+    return String.format(
+            Locale.ROOT,
+            ", learning rate %s%s, seed %d",
             learningRate,
-            schedule == Schedule.WARMUP_COSINE ? " (warm-up, cosine decay)" : "",
+            switch (schedule) {
+              case CONSTANT -> "";
+              case WARMUP_COSINE -> " (" + warmupIterations + " warm-up, cosine decay)";
+              case WARMUP_LINEAR -> " (" + warmupIterations + " warm-up, linear decay)";
+            },
             seed)
         + (augment ? ", random flips and shifts" : "")
         + (labelSmoothing > 0 ? ", label smoothing " + labelSmoothing : "")
+        + (averageDecay > 0 ? ", weights averaged (decay " + averageDecay + ")" : "")
         + (precision == Precision.BF16 ? ", bf16" : "");
   }
 
@@ -271,6 +306,18 @@ public record TrainConfig(
 
   public TrainConfig withLabelSmoothing(float value) {
     return edit(b -> b.labelSmoothing = value);
+  }
+
+  public TrainConfig withAverageDecay(float value) {
+    return edit(b -> b.averageDecay = value);
+  }
+
+  public TrainConfig withSchedule(Schedule value) {
+    return edit(b -> b.schedule = value);
+  }
+
+  public TrainConfig withWarmupIterations(long value) {
+    return edit(b -> b.warmupIterations = value);
   }
 
   public TrainConfig withSeed(long value) {
@@ -309,6 +356,7 @@ public record TrainConfig(
     Length length = Length.iterations(NOTEBOOK_ITERATIONS);
     boolean augment = false;
     float labelSmoothing = 0f;
+    float averageDecay = 0f;
     long seed = SEED;
     int validationSize = VALIDATION_SIZE;
     long checkpointEvery = 0;
@@ -327,6 +375,7 @@ public record TrainConfig(
           length,
           augment,
           labelSmoothing,
+          averageDecay,
           seed,
           validationSize,
           checkpointEvery,
@@ -343,6 +392,7 @@ public record TrainConfig(
       length = c.length;
       augment = c.augment;
       labelSmoothing = c.labelSmoothing;
+      averageDecay = c.averageDecay;
       seed = c.seed;
       validationSize = c.validationSize;
       checkpointEvery = c.checkpointEvery;

@@ -11,6 +11,7 @@ import dev.convnet.results.Evaluation;
 import dev.convnet.results.Formats;
 import dev.convnet.results.History;
 import java.util.List;
+import java.util.function.Supplier;
 import org.tensorflow.proto.RunMetadata;
 
 /**
@@ -38,6 +39,7 @@ public final class Trainer {
   private final BatchSource batches;
   private final LearningRateSchedule schedule;
   private final Augmentation augmentation;
+  private final WeightAverage average;
   private final TrainingProgress progress;
   private final List<TrainingListener> listeners;
   private final History history;
@@ -83,9 +85,22 @@ public final class Trainer {
    * @param config every training setting
    * @param observers who hears of the training: printed lines, steps, epoch ends
    * @param start where to begin: {@link Start#FRESH}, or a checkpoint's place
+   * @param average the weights' moving average when {@code config.averageDecay()} asks for one
+   *     (made before the network was initialized), else null
    */
   public Trainer(
-      TrainingStep step, Split data, TrainConfig config, Observers observers, Start start) {
+      TrainingStep step,
+      Split data,
+      TrainConfig config,
+      Observers observers,
+      Start start,
+      WeightAverage average) {
+    if ((average != null) != (config.averageDecay() > 0)
+        || (average != null && average.decay() != config.averageDecay())) {
+      throw new IllegalArgumentException(
+          "the weight average must match the config's averageDecay, " + config.averageDecay());
+    }
+    this.average = average;
     this.trainingStep = step;
     this.net = step.net();
     this.data = data;
@@ -102,6 +117,12 @@ public final class Trainer {
     this.totalIterations = start.iteration();
     this.trainSeconds = start.trainSeconds();
     batches.seek(totalIterations);
+  }
+
+  /** A trainer without a weight average (the config must not ask for one). */
+  public Trainer(
+      TrainingStep step, Split data, TrainConfig config, Observers observers, Start start) {
+    this(step, data, config, observers, start, null);
   }
 
   /** A trainer of {@code step} with no listeners, from the start (tests, bench). */
@@ -189,6 +210,9 @@ public final class Trainer {
                   + " smaller learning rate",
               i + 1, step.cost(), rate));
     }
+    if (average != null) {
+      average.update(i);
+    }
     totalIterations = i + 1;
     return step;
   }
@@ -221,7 +245,8 @@ public final class Trainer {
         if ((i + 1) % iterationsPerEpoch() == 0 && data.validation().size() > 0) {
           long epoch = (i + 1) / iterationsPerEpoch();
           double validation = evaluate(data.validation()).accuracy();
-          History.EpochEnd epochEnd = new History.EpochEnd(epoch, i + 1, validation);
+          History.EpochEnd epochEnd =
+              new History.EpochEnd(epoch, i + 1, validation, trainSecondsIncludingCurrent());
           history.epochs().add(epochEnd);
           listeners.forEach(l -> l.epochEnd(epochEnd));
         }
@@ -257,9 +282,24 @@ public final class Trainer {
     }
   }
 
-  /** The predicted class of every image of {@code set}, in batches of the config's size. */
+  /**
+   * The predicted class of every image of {@code set}, in batches of the config's size, by the
+   * model: the averaged weights when the config averages them, else the last weights.
+   */
   public Evaluation evaluate(ImageSet set) {
-    return Evaluation.classify(set, config.evalBatchSize(), trainingStep::predictClasses);
+    Supplier<Evaluation> classify =
+        () -> Evaluation.classify(set, config.evalBatchSize(), trainingStep::predictClasses);
+    return average == null ? classify.get() : average.evaluated(classify);
+  }
+
+  /**
+   * Makes the trained model the network's weights for what follows the training (the final
+   * evaluation, the export, the figures): the averaged weights, when the config averages them.
+   */
+  public void finishWeights() {
+    if (average != null) {
+      average.copyIntoWeights();
+    }
   }
 
   /** Classifies {@code set} with {@code net} in batches of {@code batchSize}. */

@@ -103,7 +103,8 @@ class HelpTest {
     assertEquals("--run-dir", flags.apply("runDir"));
     assertEquals("--data-dir", flags.apply("dataDir"));
     assertEquals("--force", flags.apply("force"));
-    assertEquals("warmupIterations", flags.apply("warmupIterations"), "no flag: the field's name");
+    assertEquals("--warmup-iterations", flags.apply("warmupIterations"));
+    assertEquals("evalBatchSize", flags.apply("evalBatchSize"), "no flag: the field's name");
   }
 
   @Test

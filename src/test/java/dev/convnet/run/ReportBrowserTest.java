@@ -68,7 +68,7 @@ class ReportBrowserTest {
             script(
                 "return Array.from(document.images).map(i => ({src: i.getAttribute('src'),"
                     + " complete: i.complete, width: i.naturalWidth}));");
-    assertEquals(14, images.size(), "every figure is on the page");
+    assertEquals(15, images.size(), "every figure is on the page");
     for (Map<String, Object> image : images) {
       assertEquals(Boolean.TRUE, image.get("complete"), image.toString());
       assertTrue(((Number) image.get("width")).longValue() > 0, "loaded: " + image);

@@ -47,7 +47,8 @@ class FiguresTest {
           "conv_weights2_channel1.png",
           "conv_layer2_image1.png",
           "conv_layer2_image2.png",
-          "training_curve.png");
+          "training_curve.png",
+          "race.png");
 
   @BeforeAll
   void trainBriefly() {
@@ -89,6 +90,7 @@ class FiguresTest {
         Map.of(
             "confusion_matrix.png", new int[] {900, 780},
             "training_curve.png", new int[] {1000, 840},
+            "race.png", new int[] {1150, 560},
             // 4 x 4 tiles of 5 x 5 values at 16 pixels, 10 apart, 12 margin, 28 title: 24 + 4*90 -
             // 10.
             "conv_weights1.png", new int[] {374, 402},

@@ -1,0 +1,169 @@
+package dev.convnet.viz;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.DoubleStream;
+import org.knowm.xchart.AnnotationText;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The race to accuracy: validation accuracy against training seconds, a point per epoch and one
+ * curve per run, each ending in its test accuracy and labelled there, with the goals drawn as
+ * markers. The seconds axis is logarithmic: a 20 s run beside a 300 s one.
+ */
+public final class RaceChart {
+  /**
+   * One run: its label, the training seconds and validation accuracy at each epoch's end, and its
+   * final training seconds and test accuracy.
+   */
+  public record Curve(
+      String label,
+      double[] seconds,
+      double[] validation,
+      double finalSeconds,
+      double testAccuracy) {}
+
+  /** A goal: this test accuracy in at most these training seconds. */
+  public record Goal(double seconds, double accuracy) {
+    String label() {
+      return String.format(Locale.ROOT, "goal: %.0f%% in %.0f s", accuracy * 100, seconds);
+    }
+  }
+
+  private static final Color[] COLORS = {
+    new Color(220, 90, 30), new Color(50, 100, 200), new Color(40, 150, 70), new Color(150, 60, 170)
+  };
+  private static final Color GOAL = new Color(200, 30, 30);
+
+  private RaceChart() {}
+
+  /**
+   * Where a label's centre goes so that it starts just right of {@code x} ({@code side} 1) or ends
+   * just left of it (-1), in the plot's units (goals to the left, results to the right: apart).
+   */
+  private static double beside(double x, String label, double span, int side) {
+    double plotPixels = 760;
+    double pixels = 12 + label.length() * 7.2 / 2;
+    return x + side * pixels / plotPixels * span;
+  }
+
+  /** Draws {@code curves} and {@code goals} into {@code file} as a PNG. */
+  public static void write(Path file, String title, List<Curve> curves, List<Goal> goals) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(1150)
+            .height(560)
+            .title(title)
+            .xAxisTitle("training seconds (logarithmic)")
+            .yAxisTitle("accuracy")
+            .build();
+    var styler = chart.getStyler();
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setLegendVisible(true);
+    styler.setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+    styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+    styler.setYAxisDecimalPattern("0.0%");
+    double[] xs =
+        DoubleStream.concat(
+                curves.stream()
+                    .flatMapToDouble(
+                        c ->
+                            DoubleStream.concat(
+                                DoubleStream.of(c.seconds()), DoubleStream.of(c.finalSeconds()))),
+                goals.stream().mapToDouble(Goal::seconds))
+            .filter(x -> x > 0)
+            .toArray();
+    double[] ys =
+        DoubleStream.concat(
+                curves.stream()
+                    .flatMapToDouble(
+                        c ->
+                            DoubleStream.concat(
+                                DoubleStream.of(c.validation()),
+                                DoubleStream.of(c.testAccuracy()))),
+                goals.stream().mapToDouble(Goal::accuracy))
+            .toArray();
+    double xMin = DoubleStream.of(xs).min().orElse(1) / 1.5;
+    double xMax = DoubleStream.of(xs).max().orElse(10) * 2.5; // room for the last label
+    double span = Math.log10(xMax) - Math.log10(xMin);
+    // The axis is log10(seconds), labelled in seconds (XChart's own log axis labels decades only).
+    styler.setXAxisMin(Math.log10(xMin));
+    styler.setXAxisMax(Math.log10(xMax));
+    chart.setCustomXAxisTickLabelsFormatter(
+        x -> String.format(Locale.ROOT, "%.0f s", Math.pow(10, x)));
+    double low = DoubleStream.of(ys).min().orElse(0.8);
+    double high = DoubleStream.of(ys).max().orElse(1.0);
+    // Half-point steps, and room above the highest point for the labels.
+    styler.setYAxisMin(Math.floor(low * 200 - 1) / 200);
+    styler.setYAxisMax(Math.min(1.0, Math.ceil(high * 200 + 1) / 200));
+    styler.setYAxisTickMarkSpacingHint(40);
+
+    for (int i = 0; i < curves.size(); i++) {
+      Curve c = curves.get(i);
+      Color color = COLORS[i % COLORS.length];
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (int k = 0; k < c.seconds().length; k++) {
+        if (c.seconds()[k] > 0) {
+          x.add(Math.log10(c.seconds()[k]));
+          y.add(c.validation()[k]);
+        }
+      }
+      if (!x.isEmpty()) {
+        XYSeries validation = chart.addSeries(c.label() + ": validation, each epoch", x, y);
+        validation.setLineColor(color);
+        validation.setMarkerColor(color);
+        validation.setMarker(SeriesMarkers.CIRCLE);
+        validation.setLineStyle(new BasicStroke(2f));
+      }
+      double endX = Math.log10(Math.max(c.finalSeconds(), 1e-3));
+      XYSeries test =
+          chart.addSeries(
+              c.label() + ": test, at the end",
+              new double[] {endX},
+              new double[] {c.testAccuracy()});
+      test.setMarker(SeriesMarkers.DIAMOND);
+      test.setMarkerColor(color);
+      test.setLineColor(color);
+      String label =
+          String.format(
+              Locale.ROOT,
+              "%s: %.2f%% test in %.0f s",
+              c.label(),
+              c.testAccuracy() * 100,
+              c.finalSeconds());
+      chart.addAnnotation(
+          new AnnotationText(label, beside(endX, label, span, 1), c.testAccuracy(), false));
+    }
+    for (Goal g : goals) {
+      XYSeries goal =
+          chart.addSeries(
+              g.label(), new double[] {Math.log10(g.seconds())}, new double[] {g.accuracy()});
+      goal.setMarker(SeriesMarkers.CROSS);
+      goal.setMarkerColor(GOAL);
+      goal.setLineColor(GOAL);
+      chart.addAnnotation(
+          new AnnotationText(
+              g.label(),
+              beside(Math.log10(g.seconds()), g.label(), span, -1),
+              g.accuracy() + 0.0015,
+              false));
+    }
+    try {
+      BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
