@@ -115,6 +115,14 @@ final class TrainOptions {
     Float averageDecay;
 
     @Option(
+        names = "--flip-average",
+        negatable = true,
+        description =
+            "Evaluate and export the average of each image's and its mirror's probabilities"
+                + " (best: on; others: off); --no-flip-average for off.")
+    Boolean flipAverage;
+
+    @Option(
         names = "--augment",
         negatable = true,
         description =
@@ -163,6 +171,9 @@ final class TrainOptions {
       }
       if (augment != null) {
         t = t.withAugment(augment);
+      }
+      if (flipAverage != null) {
+        t = t.withFlipAverage(flipAverage);
       }
       if (seed != null) {
         t = t.withSeed(seed);

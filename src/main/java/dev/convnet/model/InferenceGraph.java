@@ -40,6 +40,14 @@ public final class InferenceGraph implements AutoCloseable {
 
   /** Builds {@code config}'s forward pass on the CPU (a SavedModel is placed by its loader). */
   public InferenceGraph(ModelConfig config) {
+    this(config, false);
+  }
+
+  /**
+   * The forward pass, whose outputs with {@code flipAverage} average each image's probabilities
+   * with its mirror's ({@link FlipAveraging}); the named layers stay the single view.
+   */
+  public InferenceGraph(ModelConfig config, boolean flipAverage) {
     graph = new Graph();
     Ops tf = Ops.create(graph);
     Layers layers = new Layers(tf, 0); // every value comes from the trained network
@@ -53,7 +61,11 @@ public final class InferenceGraph implements AutoCloseable {
     // Dropout (exercise 5) trains only: at rate 0 its mask is exactly 1.
     ConvNet.Network network = ConvNet.network(layers, xImage, config, tf.constant(0f));
     ConvNet.nameForFigures(tf, network);
-    yPred = tf.withName("y_pred").nn.softmax(network.layerFc2());
+    yPred =
+        flipAverage
+            ? tf.withName("y_pred")
+                .identity(FlipAveraging.probabilities(tf, layers.variables(), xImage, config))
+            : tf.withName("y_pred").nn.softmax(network.layerFc2());
     yPredCls = tf.withName("y_pred_cls").math.argMax(yPred, tf.constant(1));
 
     // The same network, over the same variables, on image files decoded in the graph.
@@ -61,15 +73,25 @@ public final class InferenceGraph implements AutoCloseable {
         tf.withName("image_bytes").placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
     Ops images = tf.withSubScope("images");
     Operand<TFloat32> pixels = ImagePreparation.prepare(images, imageBytes);
-    ConvNet.Network onFiles =
-        ConvNet.network(
-            Layers.reusing(images, layers.variables()),
-            images.reshape(
-                pixels,
-                images.constant(new int[] {-1, imgSize, imgSize, ModelConfig.NUM_CHANNELS})),
-            config,
-            images.constant(0f));
-    imagesPred = images.withName("probabilities").nn.softmax(onFiles.layerFc2());
+    Operand<TFloat32> filesImage =
+        images.reshape(
+            pixels, images.constant(new int[] {-1, imgSize, imgSize, ModelConfig.NUM_CHANNELS}));
+    imagesPred =
+        flipAverage
+            ? images
+                .withName("probabilities")
+                .identity(
+                    FlipAveraging.probabilities(images, layers.variables(), filesImage, config))
+            : images
+                .withName("probabilities")
+                .nn
+                .softmax(
+                    ConvNet.network(
+                            Layers.reusing(images, layers.variables()),
+                            filesImage,
+                            config,
+                            images.constant(0f))
+                        .layerFc2());
     imagesPredCls = images.withName("class").math.argMax(imagesPred, images.constant(1));
     session = new Session(graph, ThreadPolicy.wholeBatch().sessionConfig(false));
   }

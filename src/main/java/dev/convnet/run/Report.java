@@ -192,10 +192,15 @@ public final class Report {
     s.put("augmentation", t.augment() ? "random mirroring and shifts of up to 2 pixels" : "none");
     s.put("label smoothing", t.labelSmoothing() > 0 ? Float.toString(t.labelSmoothing()) : "none");
     s.put(
-        "weight average",
+        "average_decay",
         t.averageDecay() > 0
             ? "decay " + t.averageDecay() + " (evaluated and exported)"
             : "none (the last weights)");
+    s.put(
+        "flip_average",
+        t.flipAverage()
+            ? "each image's probabilities averaged with its mirror's (evaluated and exported)"
+            : "none");
     s.put("seed", Long.toString(t.seed()));
     s.put("validation_size", Integer.toString(t.validationSize()));
     s.put(

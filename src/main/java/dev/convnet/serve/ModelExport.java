@@ -59,6 +59,14 @@ public final class ModelExport {
    * files).
    */
   public static void export(ConvNet net, Path dir) {
+    export(net, dir, false);
+  }
+
+  /**
+   * Exports {@code net} into {@code dir}; with {@code flipAverage} both signatures average each
+   * image's probabilities with its mirror's, as the run's evaluation did ({@code FlipAveraging}).
+   */
+  public static void export(ConvNet net, Path dir, boolean flipAverage) {
     Path weights = null;
     try {
       if (Files.isDirectory(dir)) {
@@ -72,7 +80,7 @@ public final class ModelExport {
       // The trained values travel by a checkpoint: the fresh graph's variables have the same names.
       weights = Files.createTempDirectory("convnet-export");
       net.session.save(weights.resolve("weights").toString());
-      try (InferenceGraph model = new InferenceGraph(net.config)) {
+      try (InferenceGraph model = new InferenceGraph(net.config, flipAverage)) {
         model.session.restore(weights.resolve("weights").toString());
         Signature signature =
             Signature.builder()

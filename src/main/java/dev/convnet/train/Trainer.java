@@ -4,6 +4,7 @@ import dev.convnet.data.BatchSource;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
+import dev.convnet.model.FlipAveraging;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.StepRunner;
 import dev.convnet.model.ThreadPolicy;
@@ -12,7 +13,10 @@ import dev.convnet.results.Formats;
 import dev.convnet.results.History;
 import java.util.List;
 import java.util.function.Supplier;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
 import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.types.TInt64;
 
 /**
  * Cells In [36]-[47]: the optimization loop and the accuracy printouts, over the notebook's train /
@@ -40,6 +44,10 @@ public final class Trainer {
   private final LearningRateSchedule schedule;
   private final Augmentation augmentation;
   private final WeightAverage average;
+
+  /** With {@code config.flipAverage()}: the class by image and mirror ({@link FlipAveraging}). */
+  private final Operand<TInt64> flipAveragedClasses;
+
   private final TrainingProgress progress;
   private final List<TrainingListener> listeners;
   private final History history;
@@ -103,6 +111,13 @@ public final class Trainer {
     this.average = average;
     this.trainingStep = step;
     this.net = step.net();
+    this.flipAveragedClasses =
+        config.flipAverage()
+            ? FlipAveraging.classes(
+                Ops.create(net.graph),
+                FlipAveraging.probabilities(
+                    Ops.create(net.graph), net.trainableVariables, net.xImage, net.config))
+            : null;
     this.data = data;
     this.config = config;
     this.progress = observers.progress();
@@ -284,11 +299,16 @@ public final class Trainer {
 
   /**
    * The predicted class of every image of {@code set}, in batches of the config's size, by the
-   * model: the averaged weights when the config averages them, else the last weights.
+   * model: the averaged weights when the config averages them, else the last weights; each image
+   * with its mirror when the config says so. The exported model computes the same.
    */
   public Evaluation evaluate(ImageSet set) {
+    Evaluation.BatchClassifier classifier =
+        flipAveragedClasses == null
+            ? trainingStep::predictClasses
+            : (images, n) -> net.classesOf(flipAveragedClasses, images, n);
     Supplier<Evaluation> classify =
-        () -> Evaluation.classify(set, config.evalBatchSize(), trainingStep::predictClasses);
+        () -> Evaluation.classify(set, config.evalBatchSize(), classifier);
     return average == null ? classify.get() : average.evaluated(classify);
   }
 
