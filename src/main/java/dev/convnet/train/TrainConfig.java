@@ -159,13 +159,17 @@ public record TrainConfig(
             e.length = Length.epochs(DEFAULT_EPOCHS);
           });
 
-  /** The most accurate: {@link #BEST_EPOCHS} epochs, random flips and shifts, label smoothing. */
+  /**
+   * The most accurate: {@link #BEST_EPOCHS} epochs, random flips and shifts, label smoothing, and
+   * each image's prediction averaged with its mirror's (the network has trained on mirrors).
+   */
   public static final TrainConfig BEST =
       DEFAULT
           .withRecipe("best")
           .withLength(Length.epochs(BEST_EPOCHS))
           .withAugment(true)
-          .withLabelSmoothing(BEST_LABEL_SMOOTHING);
+          .withLabelSmoothing(BEST_LABEL_SMOOTHING)
+          .withFlipAverage(true);
 
   /** The fast recipe's batch: larger batches run more images a second on these CPUs. */
   public static final int FAST_BATCH_SIZE = 256;
