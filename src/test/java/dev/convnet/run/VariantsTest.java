@@ -66,7 +66,7 @@ class VariantsTest {
     RunResult uninterrupted =
         TrainingRun.run(TrainingRun.Request.fresh(model, training, whole), GENERATED, line -> {});
     assertEquals(
-        14, Files.list(whole.resolve(TrainingRun.FIGURES_DIR)).count(), "every figure drawn");
+        15, Files.list(whole.resolve(TrainingRun.FIGURES_DIR)).count(), "every figure drawn");
     RunRecord record = RunRecord.read(whole);
     assertEquals(model, record.model(), "the run record stores the full shape");
 

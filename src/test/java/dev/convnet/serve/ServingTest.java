@@ -61,7 +61,7 @@ class ServingTest {
       }
     }
     String out = Forked.run(Main.class, "figures", "--run-dir", run.toString());
-    assertTrue(out.contains("Figures: 14 PNG files"), out);
+    assertTrue(out.contains("Figures: 15 PNG files"), out);
     assertEquals(report, Files.readString(run.resolve("report.html")), "the same page");
     for (Map.Entry<String, byte[]> png : pngs.entrySet()) {
       assertTrue(
