@@ -56,6 +56,14 @@ final class RecipesCommand implements Callable<Integer> {
               + ").")
   List<Long> seeds;
 
+  @Option(
+      names = "--from",
+      paramLabel = "DIR",
+      description =
+          "Train nothing: write the table and the chart again from the runs an earlier recipes"
+              + " left in DIR (its --out).")
+  Path from;
+
   @Mixin CommonOptions.MeasuredOutput output = new CommonOptions.MeasuredOutput();
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
@@ -71,9 +79,20 @@ final class RecipesCommand implements Callable<Integer> {
         recipes.add(TrainConfig.recipe(name));
       }
     }
+    PrintWriter print = spec.commandLine().getOut();
+    if (from != null) {
+      if (output.doc != null && !Files.isRegularFile(output.doc)) {
+        throw new IllegalArgumentException("--doc " + output.doc + ": no such page");
+      }
+      Path table =
+          RecipeComparison.write(
+              from,
+              RecipeComparison.read(from),
+              "scripts/convnet recipes`, redrawn from its runs by `scripts/convnet recipes --from");
+      return written(table, from, print);
+    }
     output.check();
     Path folder = output.folder("recipes-");
-    PrintWriter print = spec.commandLine().getOut();
     for (TrainConfig recipe : recipes) {
       print.println(recipe.describeSettings());
     }
@@ -96,7 +115,11 @@ final class RecipesCommand implements Callable<Integer> {
                   o.result().record().results().trainSeconds());
               print.flush();
             });
-    Path table = RecipeComparison.write(folder, outcomes);
+    return written(RecipeComparison.write(folder, outcomes), folder, print);
+  }
+
+  /** Prints the table written into {@code folder} and copies it and the chart into --doc. */
+  private int written(Path table, Path folder, PrintWriter print) throws IOException {
     String text = Files.readString(table);
     print.println();
     print.print(text);

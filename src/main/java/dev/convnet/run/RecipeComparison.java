@@ -73,6 +73,38 @@ public final class RecipeComparison {
     return outcomes;
   }
 
+  /**
+   * The runs an earlier {@link #run} left in {@code folder}, read back from their metrics.json, in
+   * the order it trained them ({@code fast}, {@code default}, {@code best}, then any other recipe;
+   * the first seed, then the others), so that {@link #write} can draw them again.
+   */
+  public static List<Outcome> read(Path folder) throws IOException {
+    List<String> order = List.of("fast", "default", "best");
+    List<Path> runs;
+    try (var entries = Files.list(folder)) {
+      runs =
+          entries
+              .filter(d -> Files.isRegularFile(d.resolve(RunRecord.FILE_NAME)))
+              .sorted()
+              .toList();
+    }
+    List<Outcome> outcomes = new ArrayList<>();
+    for (Path dir : runs) {
+      RunRecord record = RunRecord.read(dir);
+      outcomes.add(new Outcome(record.training(), new RunResult(dir, null, null, record)));
+    }
+    outcomes.sort(
+        java.util.Comparator.comparingInt(
+            (Outcome o) -> {
+              int at = order.indexOf(o.recipe().recipe());
+              return at < 0 ? order.size() : at;
+            }));
+    if (outcomes.isEmpty()) {
+      throw new IllegalArgumentException(folder + " holds no finished recipe runs");
+    }
+    return outcomes;
+  }
+
   /** The race chart's curve of one run: its epochs' validation accuracy, then its test accuracy. */
   public static RaceChart.Curve curveOf(String label, RunRecord record) {
     List<History.EpochEnd> epochs = record.history().epochs();
@@ -105,8 +137,13 @@ public final class RecipeComparison {
    * several) and the race chart (the first seed's runs) into {@code folder}; returns the table.
    */
   public static Path write(Path folder, List<Outcome> outcomes) throws IOException {
+    return write(folder, outcomes, "scripts/convnet recipes");
+  }
+
+  /** The same, stamped as written by {@code command} (a redraw names the runs' own command). */
+  public static Path write(Path folder, List<Outcome> outcomes, String command) throws IOException {
     StringBuilder md = new StringBuilder();
-    md.append(Machine.current().stamp("scripts/convnet recipes")).append("\n\n");
+    md.append(Machine.current().stamp(command)).append("\n\n");
     md.append("| recipe | test accuracy | validation accuracy | training time | epochs | goal |\n");
     md.append("| --- | --- | --- | --- | --- | --- |\n");
     Map<String, List<Outcome>> byRecipe = new LinkedHashMap<>();

@@ -49,6 +49,30 @@ public final class RaceChart {
   private RaceChart() {}
 
   /**
+   * A label's centre at {@code (x, y)}, moved down a line at a time while it would overlap one
+   * already placed: {x, y, half width}.
+   */
+  private static double[] place(
+      List<double[]> placed, String label, double x, double y, double span) {
+    double half = label.length() * 7.2 / 2 / 760 * span;
+    double line = 0.0035;
+    // Each move goes a line below the label in the way, so at most one move per label placed.
+    for (int moves = 0, limit = placed.size(); moves <= limit; moves++) {
+      double[] blocking = null;
+      for (double[] other : placed) {
+        if (Math.abs(other[0] - x) < other[2] + half && Math.abs(other[1] - y) < line * 0.999) {
+          blocking = other;
+        }
+      }
+      if (blocking == null) {
+        break;
+      }
+      y = blocking[1] - line;
+    }
+    return new double[] {x, y, half};
+  }
+
+  /**
    * Where a label's centre goes so that it starts just right of {@code x} ({@code side} 1) or ends
    * just left of it (-1), in the plot's units (goals to the left, results to the right: apart).
    */
@@ -109,6 +133,17 @@ public final class RaceChart {
     styler.setYAxisMax(Math.min(1.0, Math.ceil(high * 200 + 1) / 200));
     styler.setYAxisTickMarkSpacingHint(40);
 
+    List<double[]> placed = new ArrayList<>(); // each label's centre and half width
+    for (Goal g : goals) {
+      String label = g.label();
+      placed.add(
+          place(
+              placed,
+              label,
+              beside(Math.log10(g.seconds()), label, span, -1),
+              g.accuracy() + 0.0015,
+              span));
+    }
     for (int i = 0; i < curves.size(); i++) {
       Curve c = curves.get(i);
       Color color = COLORS[i % COLORS.length];
@@ -143,22 +178,20 @@ public final class RaceChart {
               c.label(),
               c.testAccuracy() * 100,
               c.finalSeconds());
+      placed.add(place(placed, label, beside(endX, label, span, 1), c.testAccuracy(), span));
       chart.addAnnotation(
-          new AnnotationText(label, beside(endX, label, span, 1), c.testAccuracy(), false));
+          new AnnotationText(
+              label, placed.get(placed.size() - 1)[0], placed.get(placed.size() - 1)[1], false));
     }
-    for (Goal g : goals) {
+    for (int i = 0; i < goals.size(); i++) {
+      Goal g = goals.get(i);
       XYSeries goal =
           chart.addSeries(
               g.label(), new double[] {Math.log10(g.seconds())}, new double[] {g.accuracy()});
       goal.setMarker(SeriesMarkers.CROSS);
       goal.setMarkerColor(GOAL);
       goal.setLineColor(GOAL);
-      chart.addAnnotation(
-          new AnnotationText(
-              g.label(),
-              beside(Math.log10(g.seconds()), g.label(), span, -1),
-              g.accuracy() + 0.0015,
-              false));
+      chart.addAnnotation(new AnnotationText(g.label(), placed.get(i)[0], placed.get(i)[1], false));
     }
     try {
       BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -58,5 +58,14 @@ class RecipeComparisonTest {
     assertTrue(table.contains("| `default` | spread of 2 seeds | "), table);
     BufferedImage chart = ImageIO.read(dir.resolve(RecipeComparison.CHART_FILE).toFile());
     assertEquals(1150, chart.getWidth());
+
+    // --from: the same runs read back in the order they trained, and the same table.
+    List<RecipeComparison.Outcome> again = RecipeComparison.read(dir);
+    assertEquals(
+        List.of("fast 7", "fast 8", "default 7", "default 8"),
+        again.stream().map(o -> o.recipe().recipe() + " " + o.recipe().seed()).toList());
+    String redrawn = Files.readString(RecipeComparison.write(dir, again));
+    assertEquals(
+        table.lines().skip(1).toList(), redrawn.lines().skip(1).toList(), "all but the stamp");
   }
 }
