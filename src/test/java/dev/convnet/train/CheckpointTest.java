@@ -160,6 +160,42 @@ class CheckpointTest {
     }
   }
 
+  @Test
+  void aRunWithAveragedWeightsResumesToTheSameEndAndExportsTheAverage() throws Exception {
+    TrainConfig averaged = NOTEBOOK.withLength(iterations(150)).withAverageDecay(0.9f);
+    Path whole = dir.resolve("whole");
+    train(averaged, whole);
+    Path last = dir.resolve("last");
+    train(averaged.withAverageDecay(0f), last);
+
+    Path stopped = dir.resolve("stopped");
+    StopSwitch stop = new StopSwitch();
+    TrainingProgress stopAt67 =
+        new TrainingProgress() {
+          @Override
+          public void println(String line) {}
+
+          @Override
+          public void step(long iteration, long planned, double cost, double accuracy) {
+            if (iteration == 67) {
+              stop.request(130);
+            }
+          }
+        };
+    TrainingRun.Request request = request(averaged, stopped).withStop(stop);
+    assertThrows(StoppedException.class, () -> TrainingRun.run(request, GENERATED, stopAt67));
+    resume(stopped, new ArrayList<>());
+    try (var a = SavedModelBundle.load(whole.resolve("saved_model").toString(), "serve");
+        var b = SavedModelBundle.load(stopped.resolve("saved_model").toString(), "serve");
+        var c = SavedModelBundle.load(last.resolve("saved_model").toString(), "serve")) {
+      float[] pa = probabilities(a);
+      assertArrayEquals(pa, probabilities(b), 0f, "the average continued from the checkpoint");
+      assertFalse(
+          java.util.Arrays.equals(pa, probabilities(c)),
+          "the export holds the average, not the last");
+    }
+  }
+
   private static float[] probabilities(SavedModelBundle bundle) {
     try (var x =
             TFloat32.tensorOf(
