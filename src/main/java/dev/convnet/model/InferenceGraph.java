@@ -77,21 +77,18 @@ public final class InferenceGraph implements AutoCloseable {
         images.reshape(
             pixels, images.constant(new int[] {-1, imgSize, imgSize, ModelConfig.NUM_CHANNELS}));
     imagesPred =
-        flipAverage
-            ? images
-                .withName("probabilities")
-                .identity(
-                    FlipAveraging.probabilities(images, layers.variables(), filesImage, config))
-            : images
-                .withName("probabilities")
-                .nn
-                .softmax(
-                    ConvNet.network(
-                            Layers.reusing(images, layers.variables()),
-                            filesImage,
-                            config,
-                            images.constant(0f))
-                        .layerFc2());
+        images
+            .withName("probabilities")
+            .identity(
+                flipAverage
+                    ? FlipAveraging.probabilities(images, layers.variables(), filesImage, config)
+                    : images.nn.softmax(
+                        ConvNet.network(
+                                Layers.reusing(images, layers.variables()),
+                                filesImage,
+                                config,
+                                images.constant(0f))
+                            .layerFc2()));
     imagesPredCls = images.withName("class").math.argMax(imagesPred, images.constant(1));
     session = new Session(graph, ThreadPolicy.wholeBatch().sessionConfig(false));
   }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
 import org.tensorflow.TensorFlow;
@@ -19,6 +20,8 @@ import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.OpDef;
 import org.tensorflow.proto.SavedModel;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Writes a trained network as a SavedModel that TensorFlow Serving, Python's {@code
@@ -54,6 +57,22 @@ public final class ModelExport {
 
   private ModelExport() {}
 
+  /** A predict signature: one input, the probabilities and the class out. */
+  private static Signature signature(
+      String key,
+      String inputName,
+      Operand<?> input,
+      Operand<TFloat32> probabilities,
+      Operand<TInt64> classes) {
+    return Signature.builder()
+        .key(key)
+        .methodName(PREDICT_METHOD)
+        .input(inputName, input)
+        .output(OUTPUT_PROBABILITIES, probabilities)
+        .output(OUTPUT_CLASS, classes)
+        .build();
+  }
+
   /**
    * Exports {@code net} into {@code dir}, which must not exist or be empty (the exporter would mix
    * files).
@@ -82,22 +101,14 @@ public final class ModelExport {
       net.session.save(weights.resolve("weights").toString());
       try (InferenceGraph model = new InferenceGraph(net.config, flipAverage)) {
         model.session.restore(weights.resolve("weights").toString());
-        Signature signature =
-            Signature.builder()
-                .key(SIGNATURE_KEY)
-                .methodName(PREDICT_METHOD)
-                .input(INPUT, model.x)
-                .output(OUTPUT_PROBABILITIES, model.yPred)
-                .output(OUTPUT_CLASS, model.yPredCls)
-                .build();
+        Signature signature = signature(SIGNATURE_KEY, INPUT, model.x, model.yPred, model.yPredCls);
         Signature images =
-            Signature.builder()
-                .key(IMAGES_SIGNATURE_KEY)
-                .methodName(PREDICT_METHOD)
-                .input(IMAGES_INPUT, model.imageBytes)
-                .output(OUTPUT_PROBABILITIES, model.imagesPred)
-                .output(OUTPUT_CLASS, model.imagesPredCls)
-                .build();
+            signature(
+                IMAGES_SIGNATURE_KEY,
+                IMAGES_INPUT,
+                model.imageBytes,
+                model.imagesPred,
+                model.imagesPredCls);
         SavedModelBundle.exporter(dir.toString())
             .withTags(TAG)
             .withSession(model.session)

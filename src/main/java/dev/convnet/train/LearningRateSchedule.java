@@ -1,5 +1,7 @@
 package dev.convnet.train;
 
+import java.util.function.DoubleUnaryOperator;
+
 /** The learning rate at each iteration of a planned run. */
 @FunctionalInterface
 public interface LearningRateSchedule {
@@ -16,17 +18,8 @@ public interface LearningRateSchedule {
    */
   static LearningRateSchedule warmupCosine(
       float peak, long warmupIterations, long totalIterations) {
-    return iteration -> {
-      if (iteration < warmupIterations) {
-        return peak * (iteration + 1) / warmupIterations;
-      }
-      double progress =
-          Math.min(
-              1.0,
-              (double) (iteration - warmupIterations)
-                  / Math.max(1, totalIterations - warmupIterations));
-      return (float) (peak * 0.5 * (1 + Math.cos(Math.PI * progress)));
-    };
+    return afterWarmup(
+        peak, warmupIterations, totalIterations, done -> 0.5 * (1 + Math.cos(Math.PI * done)));
   }
 
   /**
@@ -35,17 +28,25 @@ public interface LearningRateSchedule {
    */
   static LearningRateSchedule warmupLinear(
       float peak, long warmupIterations, long totalIterations) {
+    return afterWarmup(peak, warmupIterations, totalIterations, done -> 1 - done);
+  }
+
+  /**
+   * A linear warm-up to {@code peak}, then {@code peak * decay(done)}, {@code done} the share of
+   * the iterations after the warm-up already run, from 0 to 1.
+   */
+  private static LearningRateSchedule afterWarmup(
+      float peak, long warmupIterations, long totalIterations, DoubleUnaryOperator decay) {
     return iteration -> {
       if (iteration < warmupIterations) {
         return peak * (iteration + 1) / warmupIterations;
       }
-      double left =
-          Math.max(
-              0.0,
-              1.0
-                  - (double) (iteration - warmupIterations)
-                      / Math.max(1, totalIterations - warmupIterations));
-      return (float) (peak * left);
+      double done =
+          Math.min(
+              1.0,
+              (double) (iteration - warmupIterations)
+                  / Math.max(1, totalIterations - warmupIterations));
+      return (float) (peak * decay.applyAsDouble(done));
     };
   }
 }

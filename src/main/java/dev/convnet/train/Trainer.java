@@ -111,12 +111,11 @@ public final class Trainer {
     this.average = average;
     this.trainingStep = step;
     this.net = step.net();
+    Ops tf = Ops.create(net.graph);
     this.flipAveragedClasses =
         config.flipAverage()
             ? FlipAveraging.classes(
-                Ops.create(net.graph),
-                FlipAveraging.probabilities(
-                    Ops.create(net.graph), net.trainableVariables, net.xImage, net.config))
+                tf, FlipAveraging.probabilities(tf, net.trainableVariables, net.xImage, net.config))
             : null;
     this.data = data;
     this.config = config;

@@ -134,18 +134,7 @@ class CheckpointTest {
     // What Ctrl-C does, at iteration 67: 640 images in batches of 64 make 10 an epoch.
     Path stopped = dir.resolve("stopped");
     StopSwitch stop = new StopSwitch();
-    TrainingProgress stopAt67 =
-        new TrainingProgress() {
-          @Override
-          public void println(String line) {}
-
-          @Override
-          public void step(long iteration, long planned, double cost, double accuracy) {
-            if (iteration == 67) {
-              stop.request(130);
-            }
-          }
-        };
+    TrainingProgress stopAt67 = ctrlCAt(67, stop);
     TrainingRun.Request request =
         request(NOTEBOOK.withLength(iterations(150)), stopped).withStop(stop);
     assertThrows(StoppedException.class, () -> TrainingRun.run(request, GENERATED, stopAt67));
@@ -170,18 +159,7 @@ class CheckpointTest {
 
     Path stopped = dir.resolve("stopped");
     StopSwitch stop = new StopSwitch();
-    TrainingProgress stopAt67 =
-        new TrainingProgress() {
-          @Override
-          public void println(String line) {}
-
-          @Override
-          public void step(long iteration, long planned, double cost, double accuracy) {
-            if (iteration == 67) {
-              stop.request(130);
-            }
-          }
-        };
+    TrainingProgress stopAt67 = ctrlCAt(67, stop);
     TrainingRun.Request request = request(averaged, stopped).withStop(stop);
     assertThrows(StoppedException.class, () -> TrainingRun.run(request, GENERATED, stopAt67));
     resume(stopped, new ArrayList<>());
@@ -194,6 +172,21 @@ class CheckpointTest {
           java.util.Arrays.equals(pa, probabilities(c)),
           "the export holds the average, not the last");
     }
+  }
+
+  /** What Ctrl-C does at {@code iteration}: progress that pulls {@code stop}'s switch there. */
+  private static TrainingProgress ctrlCAt(long iteration, StopSwitch stop) {
+    return new TrainingProgress() {
+      @Override
+      public void println(String line) {}
+
+      @Override
+      public void step(long at, long planned, double cost, double accuracy) {
+        if (at == iteration) {
+          stop.request(130);
+        }
+      }
+    };
   }
 
   private static float[] probabilities(SavedModelBundle bundle) {
