@@ -58,19 +58,31 @@ public final class BenchResult {
   }
 
   /**
-   * What {@code bench --serve} measured: single-image requests at several client counts, and
-   * images/s at 64 images a request.
+   * What {@code bench --serve} measured: single-image requests at several client counts, images/s
+   * at 64 images a request, and the server's memory.
    *
-   * @param singleImage one row per client count
-   * @param imagesPerSecondAt64 images/s with 64 images a request, 8 clients
-   * @param inProcessImagesPerSecond evaluation images/s in this process, for comparison
+   * @param singleImage one row per client count and batching
+   * @param batchOf64 one row per input format and batching
+   * @param rssMegabytesAfter the resident memory of {@code serve} after the load (defaults)
+   * @param peakRssMegabytes its peak resident memory
    */
   public record ServeFigures(
       java.util.List<LoadRow> singleImage,
-      long imagesPerSecondAt64,
-      long imagesPerSecondAt64B64,
-      long inProcessImagesPerSecond,
-      long rssMegabytesAfter) {}
+      java.util.List<BatchRow> batchOf64,
+      long rssMegabytesAfter,
+      long peakRssMegabytes) {}
+
+  /**
+   * Images/s with 64 images a request from 8 clients.
+   *
+   * @param format "json" (784 numbers an image) or "b64" (PNG files for serving_images)
+   * @param batching whether the server shared runs of the model between requests
+   * @param imagesPerSecond images answered per second
+   * @param inProcessImagesPerSecond the same model evaluating in process right after, as evaluate
+   *     runs it
+   */
+  public record BatchRow(
+      String format, boolean batching, long imagesPerSecond, long inProcessImagesPerSecond) {}
 
   /**
    * One load level.

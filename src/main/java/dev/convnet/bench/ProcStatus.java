@@ -18,6 +18,15 @@ public final class ProcStatus {
     }
   }
 
+  /** Field {@code field} of process {@code pid} in MB, or -1 where it cannot be read. */
+  public static long megabytes(long pid, String field) {
+    try {
+      return megabytes(Files.readAllLines(Path.of("/proc/" + pid + "/status")), field);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   /** Field {@code field} of the lines of a status file, in MB ("VmRSS: 12345 kB" is 12). */
   static long megabytes(List<String> status, String field) {
     for (String line : status) {

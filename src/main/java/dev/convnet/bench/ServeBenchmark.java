@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,27 +28,44 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
 /**
- * {@code bench --serve}: the notebook's network as a SavedModel behind {@code serve}, loaded by
- * clients on this machine: single-image requests at several concurrencies (requests/s, p50 and p99
- * latency), and images/s at 64 images a request against the same model evaluating in process.
- * Client and server share the machine's cores, as they would on one host.
+ * {@code bench --serve}: the notebook's network as a SavedModel behind {@code serve}, run as its
+ * own process through the launcher (its heap, collector and thread settings), loaded by clients in
+ * this process on the same machine: single-image requests at several concurrencies (requests/s, p50
+ * and p99 latency), and images/s at 64 images a request, as JSON pixels and as b64 PNG files,
+ * against the same model evaluating in process; first with the defaults (batching on), then in the
+ * exact mode ({@code --no-batching}). Client and server share the machine's cores, as they would on
+ * one host.
  */
 public final class ServeBenchmark {
   /** Concurrent clients of the single-image rows. */
   public static final List<Integer> CLIENTS = List.of(1, 8, 32);
 
-  /** Images in each request of the batch row, and its clients. */
+  /** Images in each request of the batch rows, and their clients. */
   public static final int BATCH = 64;
 
   private static final int BATCH_CLIENTS = 8;
 
+  /** The benchmark's HTTP clients. */
+  public enum Client {
+    /** A kept-alive blocking socket each ({@link KeepAliveClient}), as a load tool's. */
+    SOCKET,
+    /** The JDK's java.net.http client. */
+    JDK
+  }
+
   private final double seconds;
+  private final Client client;
   private final ImageSet test;
+  private final Path dataDir;
   private final PrintWriter out;
 
-  public ServeBenchmark(double seconds, ImageSet test, PrintWriter out) {
+  /** {@code dataDir} (may be null: the usual search) is where the served page finds examples. */
+  public ServeBenchmark(
+      double seconds, Client client, ImageSet test, Path dataDir, PrintWriter out) {
     this.seconds = seconds;
+    this.client = client;
     this.test = test;
+    this.dataDir = dataDir;
     this.out = out;
   }
 
@@ -64,14 +82,21 @@ public final class ServeBenchmark {
       net.initialize();
       ModelExport.export(net, savedModel);
     }
-    try (SavedModelClassifier model = SavedModelClassifier.load(savedModel)) {
+    // The same model evaluating in process, as evaluate runs it, measured right after each
+    // batch row: these machines' speed drifts between minutes, so a ratio compares neighbours.
+    try (SavedModelClassifier inProcess = SavedModelClassifier.load(savedModel)) {
+      inProcess.evaluate(test); // warm-up
       List<BenchResult.LoadRow> rows = new ArrayList<>();
-      long served = 0;
-      long servedFiles = 0;
-      for (boolean batching : new boolean[] {false, true}) {
-        RestServer.Config config = RestServer.Config.defaults().withPort(0).withBatching(batching);
-        try (RestServer server = RestServer.start(model, config, null)) {
+      List<BenchResult.BatchRow> batches = new ArrayList<>();
+      long rss = -1;
+      long peakRss = -1;
+      for (boolean batching : new boolean[] {true, false}) {
+        try (ServeProcess server = ServeProcess.start(savedModel, batching, dataDir)) {
           String url = server.url() + "/v1/models/" + RestServer.Config.NAME + ":predict";
+          // A fresh JVM compiles its hot code during the first seconds of load: not measured.
+          for (String body : List.of(body(1), body(BATCH), filesBody(BATCH))) {
+            load(url, body, BATCH_CLIENTS, seconds, 0);
+          }
           for (int clients : CLIENTS) {
             Load load = load(url, body(1), clients);
             rows.add(
@@ -91,26 +116,34 @@ public final class ServeBenchmark {
                 load.percentileMs(99));
             out.flush();
           }
-          if (batching) {
-            served = Math.round(load(url, body(BATCH), BATCH_CLIENTS).requestsPerSecond() * BATCH);
-          } else {
+          for (String format : new String[] {"json", "b64"}) {
             // TensorFlow Serving's answer to large JSON: the files themselves, as b64 strings.
-            servedFiles =
-                Math.round(load(url, filesBody(BATCH), BATCH_CLIENTS).requestsPerSecond() * BATCH);
+            String body = format.equals("json") ? body(BATCH) : filesBody(BATCH);
+            long images = Math.round(load(url, body, BATCH_CLIENTS).requestsPerSecond() * BATCH);
+            long evaluated = Math.round(inProcessImagesPerSecond(inProcess));
+            batches.add(new BenchResult.BatchRow(format, batching, images, evaluated));
+            out.printf(
+                "serve, %d images a request as %s, %d clients, batching %-3s: %,8d images/s,"
+                    + " %.0f%% of the %,d images/s evaluated in process right after%n",
+                BATCH,
+                format.equals("json") ? "JSON pixels" : "b64 PNG files",
+                BATCH_CLIENTS,
+                batching ? "on" : "off",
+                images,
+                100.0 * images / evaluated,
+                evaluated);
+            out.flush();
+          }
+          if (batching) {
+            rss = server.megabytes("VmRSS");
+            peakRss = server.megabytes("VmHWM");
+            out.printf(
+                "serve's resident memory after the load: %,d MB (peak %,d MB)%n", rss, peakRss);
           }
         }
       }
-      long inProcess = Math.round(inProcessImagesPerSecond(model));
-      out.printf(
-          "serve, %d images a request, %d clients: %,8d images/s (in process: %,d images/s, %.0f%%)%n",
-          BATCH, BATCH_CLIENTS, served, inProcess, 100.0 * served / inProcess);
-      out.printf(
-          "serve, %d PNG files a request as b64, %d clients: %,8d images/s (%.0f%% of in process)%n",
-          BATCH, BATCH_CLIENTS, servedFiles, 100.0 * servedFiles / inProcess);
-      long rss = ProcStatus.megabytes("VmRSS");
-      out.printf("resident memory after the load (clients and server): %,d MB%n", rss);
       out.flush();
-      return new BenchResult.ServeFigures(rows, served, servedFiles, inProcess, rss);
+      return new BenchResult.ServeFigures(rows, batches, rss, peakRss);
     } finally {
       dev.convnet.data.FileTrees.delete(dir);
     }
@@ -130,51 +163,85 @@ public final class ServeBenchmark {
 
   /** {@code clients} clients sending {@code body} one request after the other. */
   private Load load(String url, String body, int clients) {
-    ExecutorService io = Executors.newFixedThreadPool(clients);
-    HttpClient http =
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(io).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(url))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
+    return load(url, body, clients, Math.min(2, seconds / 3), seconds);
+  }
+
+  /** The same, unmeasured for {@code warmup} seconds, then measured for {@code window}. */
+  private Load load(String url, String body, int clients, double warmup, double window) {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
+    Sender sender = client == Client.JDK ? new JdkSender(url, body, clients) : null;
     try {
-      long warmupEnd = System.nanoTime() + (long) (Math.min(2, seconds / 3) * 1e9);
-      long end = warmupEnd + (long) (seconds * 1e9);
+      long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
+      long end = warmupEnd + (long) (window * 1e9);
       List<Future<List<Long>>> futures = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         futures.add(
             pool.submit(
                 () -> {
                   List<Long> latencies = new ArrayList<>();
-                  while (true) {
-                    long t0 = System.nanoTime();
-                    if (t0 >= end) {
-                      return latencies;
-                    }
-                    HttpResponse<String> r =
-                        http.send(request, HttpResponse.BodyHandlers.ofString());
-                    long t1 = System.nanoTime();
-                    if (r.statusCode() != 200) {
-                      throw new IllegalStateException(
-                          "serve answered " + r.statusCode() + ": " + r.body());
-                    }
-                    if (t0 >= warmupEnd) {
-                      latencies.add(t1 - t0);
+                  try (KeepAliveClient socket =
+                      new KeepAliveClient(URI.create(url), body.getBytes(StandardCharsets.UTF_8))) {
+                    Sender send = sender != null ? sender : socket::send;
+                    while (true) {
+                      long t0 = System.nanoTime();
+                      if (t0 >= end) {
+                        return latencies;
+                      }
+                      send.send();
+                      long t1 = System.nanoTime();
+                      if (t0 >= warmupEnd) {
+                        latencies.add(t1 - t0);
+                      }
                     }
                   }
                 }));
       }
       List<Long> all = new ArrayList<>();
       for (Future<List<Long>> f : futures) {
-        all.addAll(f.get(Math.round(seconds * 4) + 60, TimeUnit.SECONDS));
+        all.addAll(f.get(Math.round((warmup + window) * 4) + 60, TimeUnit.SECONDS));
       }
-      return new Load(all, seconds);
+      return new Load(all, window);
     } catch (Exception e) {
       throw new IllegalStateException("the serve benchmark failed: " + e.getMessage(), e);
     } finally {
       pool.shutdownNow();
+      if (sender instanceof JdkSender jdk) {
+        jdk.close();
+      }
+    }
+  }
+
+  /** One request, sent and answered. */
+  private interface Sender {
+    void send() throws Exception;
+  }
+
+  /** The JDK's java.net.http client, shared by the clients (its own connection pool). */
+  private static final class JdkSender implements Sender, AutoCloseable {
+    private final ExecutorService io;
+    private final HttpClient http;
+    private final HttpRequest request;
+
+    JdkSender(String url, String body, int clients) {
+      io = Executors.newFixedThreadPool(clients);
+      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(io).build();
+      request =
+          HttpRequest.newBuilder(URI.create(url))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build();
+    }
+
+    @Override
+    public void send() throws Exception {
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("serve answered " + r.statusCode() + ": " + r.body());
+      }
+    }
+
+    @Override
+    public void close() {
       io.shutdownNow();
     }
   }
@@ -217,8 +284,8 @@ public final class ServeBenchmark {
     return sb.append("]}").toString();
   }
 
+  /** Images/s of {@code model} evaluating the test set for {@code seconds}, as evaluate runs. */
   private double inProcessImagesPerSecond(SavedModelClassifier model) {
-    model.evaluate(test); // warm-up
     long start = System.nanoTime();
     long images = 0;
     while (System.nanoTime() - start < seconds * 1e9) {

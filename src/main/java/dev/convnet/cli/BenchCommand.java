@@ -65,6 +65,14 @@ final class BenchCommand implements Callable<Integer> {
   boolean serve;
 
   @Option(
+      names = "--client",
+      paramLabel = "CLIENT",
+      description =
+          "The HTTP clients of --serve: socket (one kept-alive blocking socket each, as a load"
+              + " tool's) or jdk (java.net.http). Default: ${DEFAULT-VALUE}.")
+  ServeBenchmark.Client client = ServeBenchmark.Client.SOCKET;
+
+  @Option(
       names = "--step",
       paramLabel = "STEP",
       description =
@@ -117,7 +125,10 @@ final class BenchCommand implements Callable<Integer> {
     FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
     Benchmark benchmark = new Benchmark(plan, Split.of(data, TrainConfig.VALIDATION_SIZE), out);
     BenchResult result =
-        serve ? benchmark.serve(new ServeBenchmark(seconds, data.test(), out)) : benchmark.run();
+        serve
+            ? benchmark.serve(
+                new ServeBenchmark(seconds, client, data.test(), dataOptions.dataDir, out))
+            : benchmark.run();
     if (json != null) {
       Files.writeString(json, Json.GSON.toJson(result.toJson()) + "\n");
       out.println("wrote " + json);

@@ -99,10 +99,15 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(
       names = "--batching",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description =
-          "Let concurrent small requests share one run of the model, as TensorFlow Serving's"
-              + " batching does: more requests a second, but an answer's last digits then depend on"
-              + " what else was asked at the same moment (default: each request runs alone).")
+          "Let concurrent requests share runs of the model, as TensorFlow Serving's batching does"
+              + " (default: on): more requests a second and shorter waits under load, but an"
+              + " answer's probabilities may differ in their last digits with what else was asked"
+              + " at the same moment. --no-batching is the exact mode: each request runs alone and"
+              + " gets the same answer every time.")
   boolean batching;
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
@@ -135,7 +140,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
           stop.countDown();
         });
     try (SavedModelClassifier classifier =
-        SavedModelClassifier.load(model.model, model.where.device.resolve())) {
+        SavedModelClassifier.load(
+            model.model, model.where.device.resolve(), SavedModelClassifier.Callers.MANY)) {
       RestServer server = RestServer.start(classifier, config, examples());
       out.println("Serving " + model.model + " as '" + name + "' at " + server.url() + "/");
       out.println(
@@ -160,7 +166,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   /** The page's test images: from the data when it is installed, else none. */
   private ImageSet examples() {
     try {
-      return FashionMnist.load(dataOptions.dataDir).test();
+      return FashionMnist.loadTest(dataOptions.dataDir);
     } catch (RuntimeException e) {
       return null; // serving needs no data; the page says it has no examples
     }

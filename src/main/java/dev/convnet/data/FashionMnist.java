@@ -180,6 +180,15 @@ public final class FashionMnist {
   }
 
   /**
+   * Finds the data and loads its test set alone (checksums verified), for a program that needs no
+   * training images: serve's page examples.
+   */
+  public static ImageSet loadTest(Path dataDir) {
+    return loadPair(
+        locateOrFail(dataDir), DataFile.TEST_IMAGES, DataFile.TEST_LABELS, Verify.CHECKSUMS);
+  }
+
+  /**
    * Loads the four files of {@code dir}, checking format, counts, labels and (optionally)
    * checksums.
    */

@@ -138,12 +138,19 @@ public enum Device {
 
   /**
    * Session settings for a loaded model: hides GPUs for the CPU, lets ops without GPU kernels fall
-   * back.
+   * back. {@code callerThreads}: each run's ops execute on the thread that called it, one thread an
+   * op, for many concurrent callers (a server's); otherwise TensorFlow's pools split each op over
+   * every core, for one caller with large batches.
    */
-  public static ConfigProto loadConfig(String resolved) {
+  public static ConfigProto loadConfig(String resolved, boolean callerThreads) {
     ConfigProto.Builder config = ConfigProto.newBuilder().setAllowSoftPlacement(true);
     if (resolved.equals(CPU_NAME)) {
       config.putDeviceCount("GPU", 0);
+    }
+    if (callerThreads) {
+      // A negative inter-op count runs the ops in the caller's thread: no hand-off to a pool and
+      // back for each op of a one-image run (docs/performance.md#serving).
+      config.setInterOpParallelismThreads(-1).setIntraOpParallelismThreads(1);
     }
     return config.build();
   }

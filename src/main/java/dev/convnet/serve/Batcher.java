@@ -6,28 +6,61 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Combines concurrent small prediction requests into one run of the model, as TensorFlow Serving's
- * batching does, without waiting for company: one thread takes the first request queued and every
- * other one already queued, up to {@link #MAX_IMAGES} images, and answers each from one run. A lone
- * request runs at once; under load the batches form by themselves.
+ * Combines concurrent prediction requests into shared runs of the model, as TensorFlow Serving's
+ * batching does, without waiting for company: each of a few runner threads (one a core) takes the
+ * first request queued and every other one of the same kind already queued behind it, up to {@link
+ * #MAX_IMAGES} images, and answers each from one run. A lone request runs at once; under load the
+ * batches form by themselves and every core runs one.
+ *
+ * <p>A batch's kernels round differently from a single image's, so a shared run's probabilities may
+ * differ from the image's own run in their last digits (a few 1e-8); the exact mode ({@code serve
+ * --no-batching}) runs each request alone.
  */
 final class Batcher implements AutoCloseable {
-  /** The most images one combined run takes; larger requests run on their own. */
+  /**
+   * The most images one shared run takes; larger requests run alone, on their own thread. Beyond
+   * about 16 images a run on one core gains nothing an image (docs/performance.md#serving), and one
+   * runner taking every queued large request would leave the other cores idle.
+   */
   static final int MAX_IMAGES = 64;
 
-  private record Job(float[] images, int n, CompletableFuture<SavedModelClassifier.Outputs> done) {}
+  /**
+   * Either pixels ({@code images}, 784 floats each) or encoded files, and where the answer goes.
+   */
+  private record Job(
+      float[] images,
+      List<byte[]> files,
+      int n,
+      CompletableFuture<SavedModelClassifier.Outputs> done) {
+    boolean sameKind(Job other) {
+      return (files == null) == (other.files() == null);
+    }
+  }
 
   private final SavedModelClassifier model;
   private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-  private final Thread thread;
+  // One runner at a time gathers its batch, so no two runners split a run of queued requests.
+  private final ReentrantLock gathering = new ReentrantLock();
+  private final List<Thread> runners = new ArrayList<>();
+  private final AtomicLong runs = new AtomicLong();
 
+  /** A batcher with one runner a core. */
   Batcher(SavedModelClassifier model) {
+    this(model, Runtime.getRuntime().availableProcessors());
+  }
+
+  Batcher(SavedModelClassifier model, int runnerCount) {
     this.model = model;
-    this.thread = new Thread(this::loop, "convnet-batcher");
-    thread.setDaemon(true);
-    thread.start();
+    for (int i = 0; i < runnerCount; i++) {
+      Thread runner = new Thread(this::loop, "convnet-batcher-" + i);
+      runner.setDaemon(true);
+      runner.start();
+      runners.add(runner);
+    }
   }
 
   /** Both outputs for {@code n} images, from a run shared with the requests queued beside it. */
@@ -35,7 +68,21 @@ final class Batcher implements AutoCloseable {
     if (n >= MAX_IMAGES) {
       return model.predict(images, n);
     }
-    Job job = new Job(images, n, new CompletableFuture<>());
+    return await(new Job(images, null, n, new CompletableFuture<>()));
+  }
+
+  /**
+   * Both outputs for encoded image files, decoded in the SavedModel's graph, from a run shared with
+   * other file requests (their headers already checked).
+   */
+  SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
+    if (files.size() >= MAX_IMAGES) {
+      return model.predictFiles(files);
+    }
+    return await(new Job(null, files, files.size(), new CompletableFuture<>()));
+  }
+
+  private SavedModelClassifier.Outputs await(Job job) {
     queue.add(job);
     try {
       return job.done().get();
@@ -51,35 +98,41 @@ final class Batcher implements AutoCloseable {
 
   private void loop() {
     while (!Thread.currentThread().isInterrupted()) {
-      List<Job> batch = new ArrayList<>();
+      List<Job> batch;
       try {
-        batch.add(queue.take());
+        batch = gather();
       } catch (InterruptedException e) {
         return;
       }
-      int total = batch.get(0).n();
+      run(batch);
+    }
+  }
+
+  /** The first job queued (waiting for one) and the jobs of its kind right behind it that fit. */
+  private List<Job> gather() throws InterruptedException {
+    List<Job> batch = new ArrayList<>();
+    gathering.lockInterruptibly();
+    try {
+      Job first = queue.take();
+      batch.add(first);
+      int total = first.n();
       for (Job next = queue.peek();
-          next != null && total + next.n() <= MAX_IMAGES;
+          next != null && next.sameKind(first) && total + next.n() <= MAX_IMAGES;
           next = queue.peek()) {
         batch.add(queue.poll());
         total += next.n();
       }
-      run(batch, total);
+    } finally {
+      gathering.unlock();
     }
+    return batch;
   }
 
-  private void run(List<Job> batch, int total) {
+  private void run(List<Job> batch) {
     try {
-      int pixels = batch.get(0).images().length / batch.get(0).n();
-      float[] images = new float[total * pixels];
+      SavedModelClassifier.Outputs all = runTogether(batch);
+      int classes = all.probabilities().length / all.classes().length;
       int at = 0;
-      for (Job job : batch) {
-        System.arraycopy(job.images(), 0, images, at * pixels, job.n() * pixels);
-        at += job.n();
-      }
-      SavedModelClassifier.Outputs all = model.predict(images, total);
-      int classes = all.probabilities().length / total;
-      at = 0;
       for (Job job : batch) {
         float[] probabilities = new float[job.n() * classes];
         long[] predicted = new long[job.n()];
@@ -89,12 +142,47 @@ final class Batcher implements AutoCloseable {
         at += job.n();
       }
     } catch (RuntimeException e) {
-      batch.forEach(job -> job.done().completeExceptionally(e));
+      if (batch.size() == 1) {
+        batch.get(0).done().completeExceptionally(e);
+      } else {
+        // One request's file the graph cannot decode fails the shared run: each runs alone, so
+        // only that request gets the error.
+        batch.forEach(job -> run(List.of(job)));
+      }
     }
+  }
+
+  /** Runs of the model so far: fewer than the requests when they shared. */
+  long runs() {
+    return runs.get();
+  }
+
+  private SavedModelClassifier.Outputs runTogether(List<Job> batch) {
+    runs.incrementAndGet();
+    Job first = batch.get(0);
+    if (batch.size() == 1) {
+      return first.files() != null
+          ? model.predictFiles(first.files())
+          : model.predict(first.images(), first.n());
+    }
+    if (first.files() != null) {
+      List<byte[]> files = new ArrayList<>();
+      batch.forEach(job -> files.addAll(job.files()));
+      return model.predictFiles(files);
+    }
+    int pixels = first.images().length / first.n();
+    int total = batch.stream().mapToInt(Job::n).sum();
+    float[] images = new float[total * pixels];
+    int at = 0;
+    for (Job job : batch) {
+      System.arraycopy(job.images(), 0, images, at * pixels, job.n() * pixels);
+      at += job.n();
+    }
+    return model.predict(images, total);
   }
 
   @Override
   public void close() {
-    thread.interrupt();
+    runners.forEach(Thread::interrupt);
   }
 }

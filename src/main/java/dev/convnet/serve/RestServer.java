@@ -40,6 +40,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
 
 /**
@@ -89,12 +90,13 @@ public final class RestServer implements AutoCloseable {
     }
 
     /**
-     * The defaults: this machine only, port 8501, model "fashion", no batching (a batch's kernels
-     * round differently from a single image's, so batching makes an answer depend in its last
-     * digits on what else was asked at the same moment), {@link ServerLimits#DEFAULTS}.
+     * The defaults: this machine only, port 8501, model "fashion", batching on (the way to a p99
+     * under 10 ms at 8 clients on 2 cores, docs/performance.md#serving; a batch's kernels round
+     * differently from a single image's, so an answer's probabilities may then differ in their last
+     * digits with what else was asked at the same moment), {@link ServerLimits#DEFAULTS}.
      */
     public static Config defaults() {
-      return new Config(HOST, PORT, NAME, false, ServerLimits.DEFAULTS);
+      return new Config(HOST, PORT, NAME, true, ServerLimits.DEFAULTS);
     }
 
     public Config withHost(String value) {
@@ -122,9 +124,13 @@ public final class RestServer implements AutoCloseable {
     }
   }
 
-  /** Workers running the model: two a core, so parsing overlaps the model's runs. */
-  private static int workers() {
-    return 2 * Runtime.getRuntime().availableProcessors();
+  /**
+   * Workers answering complete requests: two a core run the model themselves, so parsing overlaps
+   * the model's runs; with batching they mostly wait for a shared run, and eight a core let that
+   * many requests join one.
+   */
+  private static int workers(boolean batching) {
+    return (batching ? 8 : 2) * Runtime.getRuntime().availableProcessors();
   }
 
   private final SavedModelClassifier model;
@@ -148,13 +154,13 @@ public final class RestServer implements AutoCloseable {
     // reading new requests instead of dropping them or queueing without end.
     this.workers =
         new ThreadPoolExecutor(
-            workers(),
-            workers(),
+            workers(config.batching()),
+            workers(config.batching()),
             60,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(256),
             new ThreadPoolExecutor.CallerRunsPolicy());
-    QueuedThreadPool jetty = new QueuedThreadPool(Math.max(8, 2 * workers()), 2);
+    QueuedThreadPool jetty = new QueuedThreadPool(Math.max(8, 2 * workers(false)), 2);
     jetty.setName("serve");
     server = new Server(jetty);
     HttpConfiguration http = new HttpConfiguration();
@@ -468,9 +474,11 @@ public final class RestServer implements AutoCloseable {
     }
     if (inGraph) {
       try {
-        return model.predictFiles(files);
-      } catch (TensorFlowException e) {
-        // A file the graph cannot decode: the Java preparation below names it.
+        return batcher != null ? batcher.predictFiles(files) : model.predictFiles(files);
+      } catch (TensorFlowException | TFInvalidArgumentException e) {
+        // A file the graph cannot decode (TensorFlow's "Invalid PNG data" is an
+        // IllegalArgumentException, not a TensorFlowException): the Java preparation below names
+        // it.
       }
     }
     int pixels = ModelConfig.IMG_SIZE_FLAT;
@@ -483,7 +491,9 @@ public final class RestServer implements AutoCloseable {
         throw ServingApi.bad(e.getMessage());
       }
     }
-    return model.predict(images, files.size());
+    return batcher != null
+        ? batcher.predict(images, files.size())
+        : model.predict(images, files.size());
   }
 
   /** An image file's bytes in, what {@code predict --json} prints for it out. */

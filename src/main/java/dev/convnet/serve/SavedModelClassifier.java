@@ -31,16 +31,32 @@ public final class SavedModelClassifier implements AutoCloseable {
     this.function = bundle.function(ModelExport.SIGNATURE_KEY);
   }
 
-  /** Loads {@code dir} on the CPU. */
+  /** Who calls the loaded model, which decides how its session uses the cores. */
+  public enum Callers {
+    /** One caller with large batches ({@code evaluate}): each op split over every core. */
+    ONE,
+    /**
+     * Many concurrent callers ({@code serve}): each run's ops on the thread that called it, so
+     * concurrent runs spread over the cores and a one-image run hands nothing to a pool.
+     */
+    MANY
+  }
+
+  /** Loads {@code dir} on the CPU for one caller. */
   public static SavedModelClassifier load(Path dir) {
     return load(dir, Device.CPU_NAME);
+  }
+
+  /** Loads {@code dir} to run on {@code device} for one caller. */
+  public static SavedModelClassifier load(Path dir, String device) {
+    return load(dir, device, Callers.ONE);
   }
 
   /**
    * Loads {@code dir} to run on {@code device}. A folder that is not a SavedModel, or one with a
    * missing, empty or truncated file, gets one line naming the folder and what is wrong.
    */
-  public static SavedModelClassifier load(Path dir, String device) {
+  public static SavedModelClassifier load(Path dir, String device, Callers callers) {
     if (!Files.exists(dir)) {
       throw new InvalidSettingException("model", "{model} " + dir + ": no such folder");
     }
@@ -69,7 +85,7 @@ public final class SavedModelClassifier implements AutoCloseable {
       bundle =
           SavedModelBundle.loader(dir.toString())
               .withTags(ModelExport.TAG)
-              .withConfigProto(Device.loadConfig(device))
+              .withConfigProto(Device.loadConfig(device, callers == Callers.MANY))
               .load();
     } catch (RuntimeException e) {
       String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");

@@ -1,6 +1,5 @@
 package dev.convnet.serve;
 
-import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -325,35 +324,86 @@ class RestServerTest {
     assertTrue(json(climbing).has("error"), climbing.body());
   }
 
-  @Test
-  void eightClientsOf250RequestsEachGetEveryAnswer() throws Exception {
-    String body = "{\"instances\": [" + row(0) + "]}";
-    String expected = post("/v1/models/fashion:predict", body).body();
-    ExecutorService clients = Executors.newFixedThreadPool(8);
+  /** {@code clients} clients each posting {@code body} {@code times} times; every answer. */
+  private static List<String> concurrentAnswers(String url, String body, int clients, int times)
+      throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
-      List<Future<Integer>> results = new ArrayList<>();
-      for (int c = 0; c < 8; c++) {
+      List<Future<List<String>>> results = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
         results.add(
-            clients.submit(
+            pool.submit(
                 () -> {
-                  int ok = 0;
-                  for (int i = 0; i < 250; i++) {
-                    HttpResponse<String> r = post("/v1/models/fashion:predict", body);
-                    if (r.statusCode() == 200 && r.body().equals(expected)) {
-                      ok++;
-                    }
+                  List<String> answers = new ArrayList<>();
+                  for (int i = 0; i < times; i++) {
+                    HttpResponse<String> r =
+                        http.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    answers.add(r.statusCode() == 200 ? r.body() : r.statusCode() + r.body());
                   }
-                  return ok;
+                  return answers;
                 }));
       }
-      List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
-      for (Future<Integer> f : results) {
-        int ok = f.get(120, TimeUnit.SECONDS);
-        checks.add(() -> assertEquals(250, ok, "answers right, of 250"));
+      List<String> all = new ArrayList<>();
+      for (Future<List<String>> f : results) {
+        all.addAll(f.get(120, TimeUnit.SECONDS));
       }
-      assertAll(checks);
+      return all;
     } finally {
-      clients.shutdownNow();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void eightClientsOf250RequestsEachGetEveryAnswerWithBatching() throws Exception {
+    String body = "{\"instances\": [" + row(0) + "]}";
+    float[] alone = model.probabilities(test.images(ImageSet.range(0, 1)), 1);
+    long aloneClass = model.classes(test.images(ImageSet.range(0, 1)), 1)[0];
+    List<String> answers =
+        concurrentAnswers(server.url() + "/v1/models/fashion:predict", body, 8, 250);
+    assertEquals(2_000, answers.size());
+    for (String answer : answers) {
+      JsonObject p =
+          JsonParser.parseString(answer)
+              .getAsJsonObject()
+              .getAsJsonArray("predictions")
+              .get(0)
+              .getAsJsonObject();
+      assertEquals(aloneClass, p.get("class").getAsLong(), answer);
+      // A shared run's kernels may round differently: the last digits only.
+      assertArrayEquals(alone, floats(p.getAsJsonArray("probabilities")), 1e-6f, answer);
+    }
+  }
+
+  @Test
+  void inTheExactModeEveryAnswerIsTheLoneRequestsByteForByte() throws Exception {
+    // As serve loads it: each run on its caller's thread; the same numbers as evaluate's session.
+    try (SavedModelClassifier served =
+            SavedModelClassifier.load(
+                savedModel, dev.convnet.model.Device.CPU_NAME, SavedModelClassifier.Callers.MANY);
+        RestServer exact =
+            RestServer.start(
+                served, RestServer.Config.defaults().withPort(0).withBatching(false), null)) {
+      String url = exact.url() + "/v1/models/fashion:predict";
+      String body = "{\"instances\": [" + row(0) + "," + row(1) + "]}";
+      String lone = concurrentAnswers(url, body, 1, 1).get(0);
+      JsonArray predictions =
+          JsonParser.parseString(lone).getAsJsonObject().getAsJsonArray("predictions");
+      float[] expected = model.probabilities(test.images(ImageSet.range(0, 2)), 2);
+      for (int i = 0; i < 2; i++) {
+        assertArrayEquals(
+            java.util.Arrays.copyOfRange(expected, i * 10, i * 10 + 10),
+            floats(predictions.get(i).getAsJsonObject().getAsJsonArray("probabilities")),
+            0f,
+            "image " + i + " as the model gives it in a run of its own");
+      }
+      for (String answer : concurrentAnswers(url, body, 8, 100)) {
+        assertEquals(lone, answer);
+      }
     }
   }
 
@@ -378,6 +428,59 @@ class RestServerTest {
       for (Future<Boolean> f : same) {
         assertTrue(f.get(60, TimeUnit.SECONDS), "an answer differs from the image's own run");
       }
+      assertTrue(batcher.runs() < 200, batcher.runs() + " runs for 200 requests: none shared");
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  /** Test image {@code i} as a 28x28 grey PNG file. */
+  private byte[] png(int i) throws IOException {
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    float[] pixels = test.image(i);
+    for (int p = 0; p < pixels.length; p++) {
+      image.getRaster().setSample(p % 28, p / 28, 0, Math.round(pixels[p] * 255));
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+
+  @Test
+  void fileRequestsShareRunsAndAFileTheGraphCannotDecodeFailsOnlyItsOwnRequest() throws Exception {
+    byte[] good = png(0);
+    // A PNG whose header is whole but whose image data is cut off: it fails in the graph.
+    byte[] cut = java.util.Arrays.copyOf(good, 60);
+    ExecutorService clients = Executors.newFixedThreadPool(12);
+    try (Batcher batcher = new Batcher(model, 1)) {
+      List<Future<String>> answers = new ArrayList<>();
+      for (int t = 0; t < 120; t++) {
+        int first = t % 50;
+        boolean broken = t % 40 == 7;
+        answers.add(
+            clients.submit(
+                () -> {
+                  List<byte[]> files = List.of(png(first), broken ? cut : png(first + 1));
+                  SavedModelClassifier.Outputs shared;
+                  try {
+                    shared = batcher.predictFiles(files);
+                  } catch (org.tensorflow.exceptions.TFInvalidArgumentException e) {
+                    return broken ? "ok" : "a good request failed: " + e.getMessage();
+                  }
+                  if (broken) {
+                    return "a request with a broken file was answered";
+                  }
+                  SavedModelClassifier.Outputs alone = model.predictFiles(files);
+                  return java.util.Arrays.equals(shared.classes(), alone.classes())
+                          && maxDifference(shared.probabilities(), alone.probabilities()) < 1e-5
+                      ? "ok"
+                      : "differs from the files' own run";
+                }));
+      }
+      for (Future<String> f : answers) {
+        assertEquals("ok", f.get(60, TimeUnit.SECONDS));
+      }
+      assertTrue(batcher.runs() < 120, batcher.runs() + " runs for 120 requests: none shared");
     } finally {
       clients.shutdownNow();
     }
