@@ -45,6 +45,9 @@ public final class ServeBenchmark {
 
   private static final int BATCH_CLIENTS = 8;
 
+  /** Load on a fresh server before anything is measured, for each kind of request. */
+  private static final double WARMUP_SECONDS = 5;
+
   /** The benchmark's HTTP clients. */
   public enum Client {
     /** A kept-alive blocking socket each ({@link KeepAliveClient}), as a load tool's. */
@@ -95,7 +98,7 @@ public final class ServeBenchmark {
           String url = server.url() + "/v1/models/" + RestServer.Config.NAME + ":predict";
           // A fresh JVM compiles its hot code during the first seconds of load: not measured.
           for (String body : List.of(body(1), body(BATCH), filesBody(BATCH))) {
-            load(url, body, BATCH_CLIENTS, seconds, 0);
+            load(url, body, BATCH_CLIENTS, Math.max(WARMUP_SECONDS, seconds), 0);
           }
           for (int clients : CLIENTS) {
             Load load = load(url, body(1), clients);

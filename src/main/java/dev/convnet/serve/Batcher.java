@@ -13,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Combines concurrent prediction requests into shared runs of the model, as TensorFlow Serving's
  * batching does, without waiting for company: each of a few runner threads (one a core) takes the
  * first request queued and every other one of the same kind already queued behind it, up to {@link
- * #MAX_IMAGES} images, and answers each from one run. A lone request runs at once; under load the
- * batches form by themselves and every core runs one.
+ * #MAX_IMAGES} images, and answers each from one run; a larger request runs alone. A lone request
+ * runs at once; under load the batches form by themselves and every core runs one.
  *
  * <p>A batch's kernels round differently from a single image's, so a shared run's probabilities may
  * differ from the image's own run in their last digits (a few 1e-8); the exact mode ({@code serve
@@ -65,9 +65,6 @@ final class Batcher implements AutoCloseable {
 
   /** Both outputs for {@code n} images, from a run shared with the requests queued beside it. */
   SavedModelClassifier.Outputs predict(float[] images, int n) {
-    if (n >= MAX_IMAGES) {
-      return model.predict(images, n);
-    }
     return await(new Job(images, null, n, new CompletableFuture<>()));
   }
 
@@ -76,9 +73,6 @@ final class Batcher implements AutoCloseable {
    * other file requests (their headers already checked).
    */
   SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
-    if (files.size() >= MAX_IMAGES) {
-      return model.predictFiles(files);
-    }
     return await(new Job(null, files, files.size(), new CompletableFuture<>()));
   }
 

@@ -18,10 +18,12 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -142,6 +144,7 @@ public final class RestServer implements AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final Batcher batcher;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Semaphore modelRuns = new Semaphore(Runtime.getRuntime().availableProcessors());
   private volatile boolean stopping;
 
   private RestServer(SavedModelClassifier model, Config config, ImageSet examples) {
@@ -432,7 +435,7 @@ public final class RestServer implements AutoCloseable {
         } else if (batcher != null) {
           outputs = batcher.predict(request.images(), request.n());
         } else {
-          outputs = model.predict(request.images(), request.n());
+          outputs = alone(() -> model.predict(request.images(), request.n()));
         }
         sendJson(exchange, 200, ServingApi.answer(request, outputs));
       }
@@ -474,7 +477,9 @@ public final class RestServer implements AutoCloseable {
     }
     if (inGraph) {
       try {
-        return batcher != null ? batcher.predictFiles(files) : model.predictFiles(files);
+        return batcher != null
+            ? batcher.predictFiles(files)
+            : alone(() -> model.predictFiles(files));
       } catch (TensorFlowException | TFInvalidArgumentException e) {
         // A file the graph cannot decode (TensorFlow's "Invalid PNG data" is an
         // IllegalArgumentException, not a TensorFlowException): the Java preparation below names
@@ -493,7 +498,25 @@ public final class RestServer implements AutoCloseable {
     }
     return batcher != null
         ? batcher.predict(images, files.size())
-        : model.predict(images, files.size());
+        : alone(() -> model.predict(images, files.size()));
+  }
+
+  /**
+   * A run of the model in the exact mode, at most one a core at a time: more runs than cores would
+   * only take turns on them, each slower, while the other workers parse the next requests.
+   */
+  private SavedModelClassifier.Outputs alone(Supplier<SavedModelClassifier.Outputs> run) {
+    try {
+      modelRuns.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the model", e);
+    }
+    try {
+      return run.get();
+    } finally {
+      modelRuns.release();
+    }
   }
 
   /** An image file's bytes in, what {@code predict --json} prints for it out. */
