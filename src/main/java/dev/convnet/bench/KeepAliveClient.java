@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * sending the same POST again and again, as a load tool such as wrk does: one write and one read a
  * request, nothing parsed but the status line and the headers. Clients share the machine's cores
  * with the server, so what a client costs is taken from the server: the JDK's {@code java.net.http}
- * client cost about four times as much CPU a request ({@code bench --serve --client jdk} measures
+ * client cost about nine times as much CPU a request ({@code bench --serve --client jdk} measures
  * with it; docs/performance.md#serving).
  */
 final class KeepAliveClient implements AutoCloseable {
