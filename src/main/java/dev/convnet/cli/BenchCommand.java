@@ -69,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "CLIENT",
       description =
           "The HTTP clients of --serve: socket (one kept-alive blocking socket each, as a load"
-              + " tool's) or jdk (java.net.http). Default: ${DEFAULT-VALUE}.")
+              + " tool's) or jdk (java.net.http). Default: socket.")
   ServeBenchmark.Client client = ServeBenchmark.Client.SOCKET;
 
   @Option(
