@@ -11,17 +11,17 @@ public final class ProcStatus {
 
   /** Field {@code field} (such as VmRSS or VmHWM) in MB, or -1 where there is no /proc. */
   public static long megabytes(String field) {
-    try {
-      return megabytes(Files.readAllLines(Path.of("/proc/self/status")), field);
-    } catch (IOException e) {
-      return -1;
-    }
+    return megabytes(Path.of("/proc/self/status"), field);
   }
 
   /** Field {@code field} of process {@code pid} in MB, or -1 where it cannot be read. */
   public static long megabytes(long pid, String field) {
+    return megabytes(Path.of("/proc/" + pid + "/status"), field);
+  }
+
+  private static long megabytes(Path status, String field) {
     try {
-      return megabytes(Files.readAllLines(Path.of("/proc/" + pid + "/status")), field);
+      return megabytes(Files.readAllLines(status), field);
     } catch (IOException e) {
       return -1;
     }

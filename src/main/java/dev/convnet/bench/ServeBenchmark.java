@@ -183,8 +183,11 @@ public final class ServeBenchmark {
                 () -> {
                   List<Long> latencies = new ArrayList<>();
                   try (KeepAliveClient socket =
-                      new KeepAliveClient(URI.create(url), body.getBytes(StandardCharsets.UTF_8))) {
-                    Sender send = sender != null ? sender : socket::send;
+                      sender != null
+                          ? null
+                          : new KeepAliveClient(
+                              URI.create(url), body.getBytes(StandardCharsets.UTF_8))) {
+                    Sender send = socket != null ? socket::send : sender;
                     while (true) {
                       long t0 = System.nanoTime();
                       if (t0 >= end) {

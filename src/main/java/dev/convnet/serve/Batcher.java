@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * differ from the image's own run in their last digits (a few 1e-8); the exact mode ({@code serve
  * --no-batching}) runs each request alone.
  */
-final class Batcher implements AutoCloseable {
+final class Batcher implements ModelRuns {
   /**
    * The most images one shared run takes; larger requests run alone, on their own thread. Beyond
    * about 16 images a run on one core gains nothing an image (docs/performance.md#serving), and one
@@ -64,7 +64,8 @@ final class Batcher implements AutoCloseable {
   }
 
   /** Both outputs for {@code n} images, from a run shared with the requests queued beside it. */
-  SavedModelClassifier.Outputs predict(float[] images, int n) {
+  @Override
+  public SavedModelClassifier.Outputs predict(float[] images, int n) {
     return await(new Job(images, null, n, new CompletableFuture<>()));
   }
 
@@ -72,7 +73,8 @@ final class Batcher implements AutoCloseable {
    * Both outputs for encoded image files, decoded in the SavedModel's graph, from a run shared with
    * other file requests (their headers already checked).
    */
-  SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
+  @Override
+  public SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
     return await(new Job(null, files, files.size(), new CompletableFuture<>()));
   }
 

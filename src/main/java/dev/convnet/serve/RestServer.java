@@ -18,12 +18,10 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -142,9 +140,8 @@ public final class RestServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final ThreadPoolExecutor workers;
-  private final Batcher batcher;
+  private final ModelRuns runs;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final Semaphore modelRuns = new Semaphore(Runtime.getRuntime().availableProcessors());
   private volatile boolean stopping;
 
   private RestServer(SavedModelClassifier model, Config config, ImageSet examples) {
@@ -152,7 +149,7 @@ public final class RestServer implements AutoCloseable {
     this.config = config;
     this.limits = config.limits();
     this.examples = examplesJson(examples);
-    this.batcher = config.batching() ? new Batcher(model) : null;
+    this.runs = config.batching() ? new Batcher(model) : ModelRuns.exact(model);
     // A bounded queue; when it is full the thread that read the request runs it, which slows
     // reading new requests instead of dropping them or queueing without end.
     this.workers =
@@ -280,9 +277,7 @@ public final class RestServer implements AutoCloseable {
       // Stopping anyway: nothing more can be answered.
     }
     workers.shutdown();
-    if (batcher != null) {
-      batcher.close();
-    }
+    runs.close();
     try {
       workers.awaitTermination(graceSeconds, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -432,10 +427,8 @@ public final class RestServer implements AutoCloseable {
         SavedModelClassifier.Outputs outputs;
         if (request.files() != null) {
           outputs = predictFiles(request.files());
-        } else if (batcher != null) {
-          outputs = batcher.predict(request.images(), request.n());
         } else {
-          outputs = alone(() -> model.predict(request.images(), request.n()));
+          outputs = runs.predict(request.images(), request.n());
         }
         sendJson(exchange, 200, ServingApi.answer(request, outputs));
       }
@@ -477,9 +470,7 @@ public final class RestServer implements AutoCloseable {
     }
     if (inGraph) {
       try {
-        return batcher != null
-            ? batcher.predictFiles(files)
-            : alone(() -> model.predictFiles(files));
+        return runs.predictFiles(files);
       } catch (TensorFlowException | TFInvalidArgumentException e) {
         // A file the graph cannot decode (TensorFlow's "Invalid PNG data" is an
         // IllegalArgumentException, not a TensorFlowException): the Java preparation below names
@@ -496,27 +487,7 @@ public final class RestServer implements AutoCloseable {
         throw ServingApi.bad(e.getMessage());
       }
     }
-    return batcher != null
-        ? batcher.predict(images, files.size())
-        : alone(() -> model.predict(images, files.size()));
-  }
-
-  /**
-   * A run of the model in the exact mode, at most one a core at a time: more runs than cores would
-   * only take turns on them, each slower, while the other workers parse the next requests.
-   */
-  private SavedModelClassifier.Outputs alone(Supplier<SavedModelClassifier.Outputs> run) {
-    try {
-      modelRuns.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the model", e);
-    }
-    try {
-      return run.get();
-    } finally {
-      modelRuns.release();
-    }
+    return runs.predict(images, files.size());
   }
 
   /** An image file's bytes in, what {@code predict --json} prints for it out. */

@@ -11,9 +11,9 @@ import dev.convnet.serve.ImageInput;
 import dev.convnet.serve.ModelExport;
 import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.testing.Configs;
+import dev.convnet.testing.FastStepNets;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.Trainer;
-import dev.convnet.train.TrainingStep;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
@@ -63,19 +63,10 @@ class FlipAveragingTest {
     float[] images = split.test().images(ImageSet.range(0, n));
     float[] expected = new float[n * 10];
     int[] byTrainer;
-    try (ConvNet net =
-        new ConvNet(
-            ModelConfig.notebook(),
-            5,
-            Device.CPU_NAME,
-            Trainer.threadsFor(TrainingStep.Kind.FAST, ModelConfig.notebook(), Device.CPU_NAME))) {
+    try (ConvNet net = FastStepNets.network(5)) {
       net.initialize();
       Trainer trainer =
-          new Trainer(
-              Trainer.stepFor(TrainingStep.Kind.FAST, net),
-              split,
-              Configs.constant(64, 1e-3f, 5).withFlipAverage(true),
-              line -> {});
+          FastStepNets.trainer(net, split, Configs.constant(64, 1e-3f, 5).withFlipAverage(true));
       trainer.optimize(30);
       float[] plain = net.evaluate(net.yPred, images, n);
       float[] mirror = net.evaluate(net.yPred, mirrored(images, n), n);

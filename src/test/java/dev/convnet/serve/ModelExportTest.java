@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
-import dev.convnet.model.Device;
-import dev.convnet.model.ModelConfig;
 import dev.convnet.model.Tensors;
 import dev.convnet.testing.Configs;
+import dev.convnet.testing.FastStepNets;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.Trainer;
-import dev.convnet.train.TrainingStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,19 +42,9 @@ class ModelExportTest {
   @BeforeAll
   void trainWithTheFastStepAndExport() {
     Split split = SyntheticData.split(640, 64, 128, 4);
-    try (ConvNet net =
-        new ConvNet(
-            ModelConfig.notebook(),
-            3,
-            Device.CPU_NAME,
-            Trainer.threadsFor(TrainingStep.Kind.FAST, ModelConfig.notebook(), Device.CPU_NAME))) {
+    try (ConvNet net = FastStepNets.network(3)) {
       net.initialize();
-      Trainer trainer =
-          new Trainer(
-              Trainer.stepFor(TrainingStep.Kind.FAST, net),
-              split,
-              Configs.constant(64, 1e-3f, 3),
-              line -> {});
+      Trainer trainer = FastStepNets.trainer(net, split, Configs.constant(64, 1e-3f, 3));
       trainer.optimize(30);
       images = split.test().images(ImageSet.range(0, 128));
       trainedClasses = net.predictClasses(images, 128);

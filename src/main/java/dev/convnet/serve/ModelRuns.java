@@ -1,0 +1,59 @@
+package dev.convnet.serve;
+
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
+
+/**
+ * How {@code serve} runs the model for a request: shared with concurrent requests ({@link Batcher},
+ * the default) or alone ({@link #exact}). Either way no more runs than cores at once: more would
+ * only take turns on the cores, each slower, while the other workers parse the next requests.
+ */
+interface ModelRuns extends AutoCloseable {
+  /** Both outputs for {@code n} images given as 784 floats each. */
+  SavedModelClassifier.Outputs predict(float[] images, int n);
+
+  /** Both outputs for encoded image files, decoded in the SavedModel's graph. */
+  SavedModelClassifier.Outputs predictFiles(List<byte[]> files);
+
+  @Override
+  void close();
+
+  /**
+   * The exact mode: each request its own run, so an answer never depends on what else was asked, at
+   * most one run a core at a time.
+   */
+  static ModelRuns exact(SavedModelClassifier model) {
+    Semaphore cores = new Semaphore(Runtime.getRuntime().availableProcessors());
+    return new ModelRuns() {
+      @Override
+      public SavedModelClassifier.Outputs predict(float[] images, int n) {
+        return oneCore(() -> model.predict(images, n));
+      }
+
+      @Override
+      public SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
+        return oneCore(() -> model.predictFiles(files));
+      }
+
+      private SavedModelClassifier.Outputs oneCore(Supplier<SavedModelClassifier.Outputs> run) {
+        try {
+          cores.acquire();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for the model", e);
+        }
+        try {
+          return run.get();
+        } finally {
+          cores.release();
+        }
+      }
+
+      @Override
+      public void close() {
+        // nothing of its own to stop
+      }
+    };
+  }
+}
