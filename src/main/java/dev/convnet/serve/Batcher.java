@@ -12,9 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Combines concurrent prediction requests into shared runs of the model, as TensorFlow Serving's
  * batching does, without waiting for company: each of a few runner threads (one a core) takes the
- * first request queued and every other one of the same kind already queued behind it, up to {@link
- * #MAX_IMAGES} images, and answers each from one run; a larger request runs alone. A lone request
- * runs at once; under load the batches form by themselves and every core runs one.
+ * first request queued and every other one already queued behind it, up to {@link #MAX_IMAGES}
+ * images, and answers each from one run; a larger request runs alone. A lone request runs at once;
+ * under load the batches form by themselves and every core runs one.
  *
  * <p>A batch's kernels round differently from a single image's, so a shared run's probabilities may
  * differ from the image's own run in their last digits (a few 1e-8); the exact mode ({@code serve
@@ -22,24 +22,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Batcher implements ModelRuns {
   /**
-   * The most images one shared run takes; larger requests run alone, on their own thread. Beyond
-   * about 16 images a run on one core gains nothing an image (docs/performance.md#serving), and one
-   * runner taking every queued large request would leave the other cores idle.
+   * The most images one shared run takes; a larger request runs alone, on a runner too, so that no
+   * more runs than cores compete for them. Beyond about 16 images a run on one core gains nothing
+   * an image (docs/performance.md#serving), and one runner taking every queued large request would
+   * leave the other cores idle.
    */
   static final int MAX_IMAGES = 64;
 
-  /**
-   * Either pixels ({@code images}, 784 floats each) or encoded files, and where the answer goes.
-   */
-  private record Job(
-      float[] images,
-      List<byte[]> files,
-      int n,
-      CompletableFuture<SavedModelClassifier.Outputs> done) {
-    boolean sameKind(Job other) {
-      return (files == null) == (other.files() == null);
-    }
-  }
+  /** {@code n} images of 784 floats each, and where their answer goes. */
+  private record Job(float[] images, int n, CompletableFuture<SavedModelClassifier.Outputs> done) {}
 
   private final SavedModelClassifier model;
   private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
@@ -66,19 +57,7 @@ final class Batcher implements ModelRuns {
   /** Both outputs for {@code n} images, from a run shared with the requests queued beside it. */
   @Override
   public SavedModelClassifier.Outputs predict(float[] images, int n) {
-    return await(new Job(images, null, n, new CompletableFuture<>()));
-  }
-
-  /**
-   * Both outputs for encoded image files, decoded in the SavedModel's graph, from a run shared with
-   * other file requests (their headers already checked).
-   */
-  @Override
-  public SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
-    return await(new Job(null, files, files.size(), new CompletableFuture<>()));
-  }
-
-  private SavedModelClassifier.Outputs await(Job job) {
+    Job job = new Job(images, n, new CompletableFuture<>());
     queue.add(job);
     try {
       return job.done().get();
@@ -104,7 +83,7 @@ final class Batcher implements ModelRuns {
     }
   }
 
-  /** The first job queued (waiting for one) and the jobs of its kind right behind it that fit. */
+  /** The first job queued (waiting for one) and the jobs right behind it that fit. */
   private List<Job> gather() throws InterruptedException {
     List<Job> batch = new ArrayList<>();
     gathering.lockInterruptibly();
@@ -113,7 +92,7 @@ final class Batcher implements ModelRuns {
       batch.add(first);
       int total = first.n();
       for (Job next = queue.peek();
-          next != null && next.sameKind(first) && total + next.n() <= MAX_IMAGES;
+          next != null && total + next.n() <= MAX_IMAGES;
           next = queue.peek()) {
         batch.add(queue.poll());
         total += next.n();
@@ -138,13 +117,7 @@ final class Batcher implements ModelRuns {
         at += job.n();
       }
     } catch (RuntimeException e) {
-      if (batch.size() == 1) {
-        batch.get(0).done().completeExceptionally(e);
-      } else {
-        // One request's file the graph cannot decode fails the shared run: each runs alone, so
-        // only that request gets the error.
-        batch.forEach(job -> run(List.of(job)));
-      }
+      batch.forEach(job -> job.done().completeExceptionally(e));
     }
   }
 
@@ -157,14 +130,7 @@ final class Batcher implements ModelRuns {
     runs.incrementAndGet();
     Job first = batch.get(0);
     if (batch.size() == 1) {
-      return first.files() != null
-          ? model.predictFiles(first.files())
-          : model.predict(first.images(), first.n());
-    }
-    if (first.files() != null) {
-      List<byte[]> files = new ArrayList<>();
-      batch.forEach(job -> files.addAll(job.files()));
-      return model.predictFiles(files);
+      return model.predict(first.images(), first.n());
     }
     int pixels = first.images().length / first.n();
     int total = batch.stream().mapToInt(Job::n).sum();

@@ -1,6 +1,5 @@
 package dev.convnet.serve;
 
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
@@ -12,9 +11,6 @@ import java.util.function.Supplier;
 interface ModelRuns extends AutoCloseable {
   /** Both outputs for {@code n} images given as 784 floats each. */
   SavedModelClassifier.Outputs predict(float[] images, int n);
-
-  /** Both outputs for encoded image files, decoded in the SavedModel's graph. */
-  SavedModelClassifier.Outputs predictFiles(List<byte[]> files);
 
   @Override
   void close();
@@ -29,11 +25,6 @@ interface ModelRuns extends AutoCloseable {
       @Override
       public SavedModelClassifier.Outputs predict(float[] images, int n) {
         return oneCore(() -> model.predict(images, n));
-      }
-
-      @Override
-      public SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
-        return oneCore(() -> model.predictFiles(files));
       }
 
       private SavedModelClassifier.Outputs oneCore(Supplier<SavedModelClassifier.Outputs> run) {

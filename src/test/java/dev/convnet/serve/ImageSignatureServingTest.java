@@ -39,8 +39,8 @@ import org.tensorflow.types.TString;
 
 /**
  * Image files at TensorFlow Serving's door: {@code serving_images} with {@code {"b64": ...}}
- * instances, through {@code serve} and through an independent load of the SavedModel, which
- * prepares the files in its graph.
+ * instances, through {@code serve}, which prepares them with {@code predict}'s code, and through an
+ * independent load of the SavedModel, which prepares the files in its graph.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ImageSignatureServingTest {
@@ -152,6 +152,38 @@ class ImageSignatureServingTest {
                 + "}]}");
     assertEquals(200, named.statusCode(), named.body());
     assertTrue(named.body().contains("\"class\":" + predicted[2]), named.body());
+  }
+
+  @Test
+  void aLargerPhotoGetsTheVeryProbabilitiesPredictComputes() throws Exception {
+    // A 300x200 JPEG with a light background: serve prepares it with predict's own code.
+    BufferedImage photo = new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 200; y++) {
+      for (int x = 0; x < 300; x++) {
+        boolean object = Math.abs(x - 150) < 60 && Math.abs(y - 100) < 70;
+        photo.setRGB(x, y, object ? 0x203040 + (x % 16) : 0xF0F0E8);
+      }
+    }
+    ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+    ImageIO.write(photo, "jpg", jpeg);
+    HttpResponse<String> r =
+        predict(
+            "{\"signature_name\": \"serving_images\", \"instances\": ["
+                + b64(jpeg.toByteArray())
+                + "]}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonArray served =
+        JsonParser.parseString(r.body())
+            .getAsJsonObject()
+            .getAsJsonArray("predictions")
+            .get(0)
+            .getAsJsonObject()
+            .getAsJsonArray("probabilities");
+    float[] expected =
+        model.probabilities(ImageInput.read(jpeg.toByteArray(), "photo").pixels(), 1);
+    for (int c = 0; c < expected.length; c++) {
+      assertEquals(expected[c], served.get(c).getAsFloat(), 0f, "class " + c);
+    }
   }
 
   @Test

@@ -434,58 +434,6 @@ class RestServerTest {
     }
   }
 
-  /** Test image {@code i} as a 28x28 grey PNG file. */
-  private byte[] png(int i) throws IOException {
-    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-    float[] pixels = test.image(i);
-    for (int p = 0; p < pixels.length; p++) {
-      image.getRaster().setSample(p % 28, p / 28, 0, Math.round(pixels[p] * 255));
-    }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
-  }
-
-  @Test
-  void fileRequestsShareRunsAndAFileTheGraphCannotDecodeFailsOnlyItsOwnRequest() throws Exception {
-    byte[] good = png(0);
-    // A PNG whose header is whole but whose image data is cut off: it fails in the graph.
-    byte[] cut = java.util.Arrays.copyOf(good, 60);
-    ExecutorService clients = Executors.newFixedThreadPool(12);
-    try (Batcher batcher = new Batcher(model, 1)) {
-      List<Future<String>> answers = new ArrayList<>();
-      for (int t = 0; t < 120; t++) {
-        int first = t % 50;
-        boolean broken = t % 40 == 7;
-        answers.add(
-            clients.submit(
-                () -> {
-                  List<byte[]> files = List.of(png(first), broken ? cut : png(first + 1));
-                  SavedModelClassifier.Outputs shared;
-                  try {
-                    shared = batcher.predictFiles(files);
-                  } catch (org.tensorflow.exceptions.TFInvalidArgumentException e) {
-                    return broken ? "ok" : "a good request failed: " + e.getMessage();
-                  }
-                  if (broken) {
-                    return "a request with a broken file was answered";
-                  }
-                  SavedModelClassifier.Outputs alone = model.predictFiles(files);
-                  return java.util.Arrays.equals(shared.classes(), alone.classes())
-                          && maxDifference(shared.probabilities(), alone.probabilities()) < 1e-5
-                      ? "ok"
-                      : "differs from the files' own run";
-                }));
-      }
-      for (Future<String> f : answers) {
-        assertEquals("ok", f.get(60, TimeUnit.SECONDS));
-      }
-      assertTrue(batcher.runs() < 120, batcher.runs() + " runs for 120 requests: none shared");
-    } finally {
-      clients.shutdownNow();
-    }
-  }
-
   private static double maxDifference(float[] a, float[] b) {
     double max = 0;
     for (int i = 0; i < a.length; i++) {
