@@ -318,7 +318,14 @@ public final class RestServer implements AutoCloseable {
     }
     long declared = request.getLength();
     if (declared > limits.maxBodyBytes()) {
-      sendJson(exchange, 413, error(tooLarge().getMessage()));
+      // Closing with the body unread makes the client's kernel reset the connection, and the
+      // client may lose the answer with it: a body up to twice the limit is read and dropped first.
+      Runnable refuse = () -> sendJson(exchange, 413, error(tooLarge().getMessage()));
+      if (declared <= 2 * limits.maxBodyBytes()) {
+        discardBody(request, refuse);
+      } else {
+        refuse.run();
+      }
       return true;
     }
     // The body arrives without holding a thread; its time limit closes a body that stalls.
@@ -338,6 +345,32 @@ public final class RestServer implements AutoCloseable {
           workers.execute(() -> respond(exchange, failure == null ? bytes : failed(failure)));
         });
     return true;
+  }
+
+  /**
+   * Reads {@code request}'s body to its end (or its failure) without keeping it, then runs {@code
+   * then}.
+   */
+  private static void discardBody(Request request, Runnable then) {
+    Runnable reader =
+        new Runnable() {
+          @Override
+          public void run() {
+            for (Content.Chunk chunk = request.read(); ; chunk = request.read()) {
+              if (chunk == null) {
+                request.demand(this);
+                return;
+              }
+              boolean done = chunk.isLast() || Content.Chunk.isFailure(chunk);
+              chunk.release();
+              if (done) {
+                then.run();
+                return;
+              }
+            }
+          }
+        };
+    reader.run();
   }
 
   /** A body that could not be read, as what to answer: too large, too slow, or cut off. */
