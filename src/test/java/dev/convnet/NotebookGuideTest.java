@@ -23,6 +23,7 @@ import dev.convnet.run.RunRecord;
 import dev.convnet.run.RunResult;
 import dev.convnet.run.TrainingRun;
 import dev.convnet.testing.Configs;
+import dev.convnet.testing.Rounding;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.Trainer;
@@ -591,9 +592,18 @@ class NotebookGuideTest {
     for (int i = 0; i < 300; i++) {
       single[i] = net.predictClasses(split.test().image(i), 1)[0];
     }
+    // A batch of 256 and a batch of one may run different matrix kernels, which add in different
+    // orders: an image may change class only if its two largest logits are within rounding.
+    float[] logits = net.evaluate(net.layerFc2, split.test().images(ImageSet.range(0, 300)), 300);
+    double logitError =
+        Rounding.twoComputations(Rounding.forwardTerms(net.config), Rounding.largest(logits));
+    int differ = 0;
     for (int i = 0; i < 300; i++) {
-      assertEquals(single[i], batched.predicted()[i], "image " + i);
+      differ += single[i] == batched.predicted()[i] ? 0 : 1;
     }
+    assertTrue(
+        differ <= Rounding.ambiguousRows(logits, 300, ModelConfig.NUM_CLASSES, 2 * logitError),
+        differ + " of 300 images classified differently one by one");
   }
 
   /**

@@ -96,6 +96,33 @@ class NotebookScriptTest {
     assertTrue(!out.contains("In [7]: "), out);
   }
 
+  /**
+   * At the prompt of {@code --interactive}, an expression typed on standard input echoes its value,
+   * and the hint names only what the cells up to the stopping one defined.
+   */
+  @Test
+  void theInteractivePromptEchoesValues() throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                "scripts/notebook",
+                "--interactive",
+                "--until",
+                "12",
+                "--figures",
+                tmp.resolve("prompt").toString())
+            .redirectErrorStream(true)
+            .start();
+    try (var in = p.getOutputStream()) {
+      in.write("net.parameterCount()\n/exit\n".getBytes(StandardCharsets.UTF_8));
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("==> 242062"), out);
+    assertTrue(out.contains("Your turn: try ") && out.contains("net.parameterCount()"), out);
+    assertTrue(!out.contains("trainer."), "no trainer before In [39]: " + out);
+  }
+
   private static int count(String text, String part) {
     int n = 0;
     for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {

@@ -9,13 +9,15 @@ import dev.convnet.train.StoppedException;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.TrainingProgress;
 import dev.convnet.train.TrainingStep;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
-import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
@@ -58,21 +60,27 @@ final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** Flags that fix what a run computes: a resumed run takes them from its checkpoint. */
-  private static final List<String> FIXED_BY_CHECKPOINT =
-      List.of(
-          "--recipe",
-          "--notebook",
-          "--iterations",
-          "--epochs",
-          "--batch-size",
-          "--learning-rate",
-          "--seed",
-          "--validation-size",
-          "--run-dir",
-          "--force",
-          "--checkpoint-every",
-          "--precision");
+  /**
+   * The sections whose flags fix what a run computes, and how it is kept: a resumed run takes them
+   * from its checkpoint and refuses them, a flag by the section it is declared in, so that a new
+   * setting is refused without being listed. The network's sections are compared with the
+   * checkpoint's network instead; output, data, device and step ({@code --step}: the same update to
+   * rounding) may change.
+   */
+  static final Set<Class<?>> FIXED_BY_CHECKPOINT =
+      Set.of(
+          TrainOptions.RecipeChoice.class,
+          TrainOptions.LengthChoice.class,
+          TrainOptions.Schedule.class,
+          TrainOptions.RunDir.class,
+          CommonOptions.PrecisionChoice.class);
+
+  /** Whether {@code option} is one a resumed run refuses (all of its section but --resume). */
+  static boolean fixedByCheckpoint(OptionSpec option) {
+    return option.userObject() instanceof Field field
+        && FIXED_BY_CHECKPOINT.contains(field.getDeclaringClass())
+        && !option.longestName().equals(TrainOptions.RunDir.RESUME);
+  }
 
   @Option(
       names = "--step",
@@ -136,10 +144,10 @@ final class TrainCommand implements Callable<Integer> {
 
   private TrainingRun.Request resumeRequest() {
     ParseResult parsed = spec.commandLine().getParseResult();
-    for (String flag : FIXED_BY_CHECKPOINT) {
-      if (parsed.hasMatchedOption(flag)) {
+    for (OptionSpec option : parsed.matchedOptions()) {
+      if (fixedByCheckpoint(option)) {
         throw new IllegalArgumentException(
-            flag
+            option.longestName()
                 + " cannot be combined with --resume: a resumed run keeps the settings it started with");
       }
     }

@@ -46,7 +46,9 @@ final class TrainOptions {
     @Option(
         names = "--iterations",
         paramLabel = "N",
-        description = "Optimization iterations, instead of the recipe's length.")
+        description =
+            "Optimization iterations, instead of the recipe's length"
+                + " (${sys:convnet.recipes.length}).")
     Long iterations;
 
     @Option(
@@ -65,18 +67,13 @@ final class TrainOptions {
     @Option(
         names = "--batch-size",
         paramLabel = "N",
-        description = "Images per iteration (every recipe: " + TrainConfig.BATCH_SIZE + ").")
+        description = "Images per iteration (${sys:convnet.recipes.batchSize}).")
     Integer batchSize;
 
     @Option(
         names = "--learning-rate",
         paramLabel = "LR",
-        description =
-            "Adam's (peak) learning rate (default and best: "
-                + TrainConfig.PEAK_LEARNING_RATE
-                + "; notebook: "
-                + TrainConfig.NOTEBOOK_LEARNING_RATE
-                + ").")
+        description = "Adam's (peak) learning rate (${sys:convnet.recipes.learningRate}).")
     Float learningRate;
 
     @Option(
@@ -84,26 +81,24 @@ final class TrainOptions {
         paramLabel = "NAME",
         converter = ScheduleConverter.class,
         description =
-            "How the rate moves: constant (notebook), warmup-cosine (default, best, fast) or"
-                + " warmup-linear (a triangle).")
+            "How the rate moves: constant, warmup-cosine or warmup-linear (a triangle)"
+                + " (${sys:convnet.recipes.schedule}).")
     TrainConfig.Schedule schedule;
 
     @Option(
         names = "--warmup-iterations",
         paramLabel = "N",
         description =
-            "Iterations of linear warm-up to the peak rate (default: "
-                + TrainConfig.WARMUP_ITERATIONS
-                + ").")
+            "Iterations of linear warm-up to the peak rate"
+                + " (${sys:convnet.recipes.warmupIterations}).")
     Long warmupIterations;
 
     @Option(
         names = "--label-smoothing",
         paramLabel = "S",
         description =
-            "Share of each training target spread over all classes, in [0, 1) (best: "
-                + TrainConfig.BEST_LABEL_SMOOTHING
-                + "; others: 0).")
+            "Share of each training target spread over all classes, in [0, 1)"
+                + " (${sys:convnet.recipes.labelSmoothing}).")
     Float labelSmoothing;
 
     @Option(
@@ -111,7 +106,7 @@ final class TrainOptions {
         paramLabel = "D",
         description =
             "Evaluate and export a moving average of the weights with this decay, in (0, 1);"
-                + " 0 for the last weights (see each recipe's settings line).")
+                + " 0 for the last weights (${sys:convnet.recipes.averageDecay}).")
     Float averageDecay;
 
     @Option(
@@ -119,14 +114,14 @@ final class TrainOptions {
         negatable = true,
         description =
             "Evaluate and export the average of each image's and its mirror's probabilities"
-                + " (best: on; others: off); --no-flip-average for off.")
+                + " (${sys:convnet.recipes.flipAverage}); --no-flip-average for off.")
     Boolean flipAverage;
 
     @Option(
         names = "--augment",
         negatable = true,
         description =
-            "Randomly mirror and shift the training images (best: on; others: off);"
+            "Randomly mirror and shift the training images (${sys:convnet.recipes.augment});"
                 + " --no-augment for off.")
     Boolean augment;
 
@@ -289,6 +284,8 @@ final class TrainOptions {
 
   /** Where the run's files go. */
   static final class RunDir {
+    static final String RESUME = "--resume";
+
     @Option(
         names = "--run-dir",
         paramLabel = "DIR",
@@ -301,7 +298,7 @@ final class TrainOptions {
     boolean force;
 
     @Option(
-        names = "--resume",
+        names = RESUME,
         paramLabel = "RUN_DIR",
         description = "Continue an interrupted run from its last checkpoint, with its settings.")
     Path resume;

@@ -46,7 +46,7 @@ public record TrainConfig(
     int evalBatchSize,
     Precision precision) {
 
-  /** In [36]: the notebook's batch of 64 images; every recipe keeps it. */
+  /** In [36]: the notebook's batch of 64 images; every recipe but fast keeps it. */
   public static final int BATCH_SIZE = 64;
 
   /** In [31]: the notebook's Adam learning rate. */

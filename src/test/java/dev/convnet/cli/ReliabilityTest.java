@@ -11,6 +11,7 @@ import dev.convnet.run.RunDirectory;
 import dev.convnet.serve.ModelExport;
 import dev.convnet.testing.Forked;
 import dev.convnet.train.Checkpoint;
+import dev.convnet.train.TrainConfig;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,6 +25,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * What a user may feed the command line: every failure is one line naming the thing and the fix, a
@@ -89,6 +92,72 @@ class ReliabilityTest {
     CommandLineTest.assertOneLineError(
         CommandLineTest.run("train", "--resume", dir.resolve("nowhere").toString()),
         "has no checkpoint");
+  }
+
+  /**
+   * A resumed run keeps the settings it started with: every flag of the sections that fix what a
+   * run computes (recipe, length, schedule, run directory, precision) is refused with one line,
+   * found by its section, not from a list; flags that change only how a run shows or where it runs
+   * go through to the checkpoint's own check.
+   */
+  @Test
+  void aResumedRunRefusesEveryFlagThatWouldChangeWhatItComputes() {
+    String nowhere = dir.resolve("nowhere").toString();
+    List<String> refused = new ArrayList<>();
+    CommandLine train = Main.commandLine().getSubcommands().get("train");
+    for (OptionSpec option : train.getCommandSpec().options()) {
+      if (!TrainCommand.fixedByCheckpoint(option)) {
+        continue;
+      }
+      String flag = option.longestName();
+      refused.add(flag);
+      List<String> args = new ArrayList<>(List.of("train", "--resume", nowhere, flag));
+      if (option.arity().max() > 0) {
+        args.add(sampleValue(option.type()));
+      }
+      CommandLineTest.assertOneLineError(
+          CommandLineTest.run(args.toArray(String[]::new)),
+          flag + " cannot be combined with --resume");
+    }
+    assertTrue(
+        refused.containsAll(
+            List.of(
+                "--recipe",
+                "--iterations",
+                "--batch-size",
+                "--schedule",
+                "--warmup-iterations",
+                "--label-smoothing",
+                "--average-decay",
+                "--flip-average",
+                "--augment",
+                "--seed",
+                "--run-dir",
+                "--precision")),
+        refused.toString());
+    for (String allowed : List.of("--no-progress", "--no-figures", "--verbose")) {
+      CommandLineTest.assertOneLineError(
+          CommandLineTest.run("train", "--resume", nowhere, allowed), "has no checkpoint");
+    }
+  }
+
+  private String sampleValue(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "3";
+    }
+    if (type == Float.class || type == float.class) {
+      return "0.5";
+    }
+    if (type == Path.class) {
+      return dir.resolve("elsewhere").toString();
+    }
+    if (type == TrainConfig.class) {
+      return "fast";
+    }
+    if (type == TrainConfig.Schedule.class) {
+      return "constant";
+    }
+    return "fp32";
   }
 
   /** A model of the notebook's network, untrained: enough to load, classify and damage. */
