@@ -69,8 +69,14 @@ final class ImagePreparation {
     return tf.ensureShape(pixels, Shape.of(-1, SIDE * SIDE));
   }
 
+  /**
+   * The loop's first value, no image yet, declared {@code [?, 784]}: the loop's output takes its
+   * static shape from this, and a [0, 784] would have the signature promise batches of 0.
+   */
   private static Operand<TFloat32> f0(Ops tf) {
-    return tf.zeros(tf.constant(new int[] {0, SIDE * SIDE}), TFloat32.class);
+    return tf.placeholderWithDefault(
+        tf.zeros(tf.constant(new int[] {0, SIDE * SIDE}), TFloat32.class),
+        Shape.of(-1, SIDE * SIDE));
   }
 
   /** The loop's variables: the next file's index, the files, the pixels prepared so far. */

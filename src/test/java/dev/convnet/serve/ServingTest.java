@@ -89,6 +89,17 @@ class ServingTest {
           org.tensorflow.proto.DataType.DT_INT64, signature.getOutputsOrThrow("class").getDtype());
       float[] p = c.probabilities(test.image(0), 1);
       assertEquals(1.0, sum(p), 1e-5);
+      // Both signatures take and give any number of images: TensorFlow Serving's metadata reports
+      // the batch dimension as -1, never a fixed size.
+      for (String key : List.of(ModelExport.SIGNATURE_KEY, ModelExport.IMAGES_SIGNATURE_KEY)) {
+        var def = bundle.metaGraphDef().getSignatureDefOrThrow(key);
+        for (var tensor : def.getOutputsMap().entrySet()) {
+          assertEquals(
+              -1,
+              tensor.getValue().getTensorShape().getDim(0).getSize(),
+              key + "'s " + tensor.getKey() + ": batch dimension");
+        }
+      }
     }
   }
 
