@@ -16,6 +16,7 @@ import dev.convnet.model.Layers;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ModelConfig.Activation;
 import dev.convnet.model.ModelConfig.Pooling;
+import dev.convnet.model.StepRunner;
 import dev.convnet.model.Tensors;
 import dev.convnet.results.Evaluation;
 import dev.convnet.run.DataSource;
@@ -27,6 +28,7 @@ import dev.convnet.testing.Rounding;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.Trainer;
+import dev.convnet.train.TrainingStep;
 import dev.convnet.viz.Figures;
 import dev.convnet.viz.ImageGrid;
 import dev.convnet.viz.NamedTensors;
@@ -112,12 +114,37 @@ class NotebookGuideTest {
   }
 
   @Test
-  @DisplayName("In [2]: the configuration: filters 5x5 x16 and 5x5 x36, fc_size 128")
+  @DisplayName(
+      "In [2]: the configuration sizes the layers: change a number, re-run, and the graph follows")
   void in02() {
-    ModelConfig c = ModelConfig.notebook();
+    ModelConfig c = net.config;
     assertEquals(
-        List.of(5, 16, 5, 36, 128),
-        List.of(c.filterSize1(), c.numFilters1(), c.filterSize2(), c.numFilters2(), c.fcSize()));
+        Shape.of(c.filterSize1(), c.filterSize1(), 1, c.numFilters1()), net.weightsConv1.shape());
+    assertEquals(
+        Shape.of(c.filterSize2(), c.filterSize2(), c.numFilters1(), c.numFilters2()),
+        net.weightsConv2.shape());
+    assertEquals(c.fcSize(), net.layerFc1.shape().size(1));
+    ModelConfig edited = c.withFilterSize1(3).withNumFilters2(8).withFcSize(32);
+    try (ConvNet other = new ConvNet(edited, SEED)) {
+      assertEquals(Shape.of(3, 3, 1, c.numFilters1()), other.weightsConv1.shape());
+      assertEquals(
+          Shape.of(c.filterSize2(), c.filterSize2(), c.numFilters1(), 8),
+          other.weightsConv2.shape());
+      assertEquals(7 * 7 * 8, other.numFeatures, "two 2x2 poolings take 28 to 7");
+      assertEquals(32, other.layerFc1.shape().size(1));
+      // Every weight and bias, from the sizes alone.
+      long expected = 0;
+      long[][] layers = {
+        {3 * 3 * 1, c.numFilters1()},
+        {(long) c.filterSize2() * c.filterSize2() * c.numFilters1(), 8},
+        {7 * 7 * 8, 32},
+        {32, ModelConfig.NUM_CLASSES}
+      };
+      for (long[] layer : layers) {
+        expected += layer[0] * layer[1] + layer[1];
+      }
+      assertEquals(expected, other.parameterCount());
+    }
   }
 
   @Test
@@ -431,7 +458,11 @@ class NotebookGuideTest {
         before.add(own.valueOf(v));
       }
       int[] idx = ImageSet.range(0, 64);
-      own.trainStep(split.train().images(idx), split.train().oneHot(idx), 64, 1e-3f);
+      TrainingStep.notebook(own)
+          .run(
+              new StepRunner.Batch(split.train().images(idx), split.train().oneHot(idx), 64),
+              1e-3f,
+              null);
       for (int i = 0; i < before.size(); i++) {
         assertFalse(
             Arrays.equals(before.get(i), own.valueOf(own.trainableVariables.get(i))),
@@ -474,11 +505,20 @@ class NotebookGuideTest {
   }
 
   @Test
-  @DisplayName("In [34]: the session runs the graph: the cost of a batch is a positive number")
+  @DisplayName(
+      "In [34]: the session runs the graph: the cost it gives is the mean of -log y_pred[label]")
   void in34() {
     int[] idx = ImageSet.range(0, 16);
-    float cost = net.cost(split.test().images(idx), split.test().oneHot(idx), 16);
-    assertTrue(cost > 0 && Float.isFinite(cost), "cost " + cost);
+    float[] images = split.test().images(idx);
+    float cost = net.cost(images, split.test().oneHot(idx), 16);
+    float[] yPred = net.evaluate(net.yPred, images, 16);
+    double expected = 0;
+    for (int i = 0; i < 16; i++) {
+      expected -= Math.log(yPred[i * 10 + split.test().label(idx[i])]) / 16;
+    }
+    // Softmax and its log each round a few times (an exp, a sum of ten, a division, a log), and
+    // the mean sums 16: a few dozen roundings of the cost's size.
+    assertEquals(expected, cost, 64 * Rounding.UNIT * (1 + expected));
   }
 
   @Test
@@ -502,11 +542,25 @@ class NotebookGuideTest {
 
   @Test
   @DisplayName(
-      "In [36]: train_batch_size 64: the notebook's recipe takes 2,000 images in 32 batches")
+      "In [36]: train_batch_size 64: an epoch's batches hold 64 images each but the last, every"
+          + " training image once")
   void in36() {
+    int batchSize = TrainConfig.NOTEBOOK.batchSize();
+    int images = split.train().size();
     Trainer notebook = new Trainer(net, split, TrainConfig.NOTEBOOK, line -> {});
-    assertEquals(2_000, split.train().size());
-    assertEquals(32, notebook.iterationsPerEpoch(), "ceil(2000 / 64)");
+    BatchSource source = new BatchSource(images, batchSize, SEED);
+    int[] seen = new int[images];
+    for (int b = 0; b < notebook.iterationsPerEpoch(); b++) {
+      int[] batch = source.next();
+      boolean last = b == notebook.iterationsPerEpoch() - 1;
+      assertTrue(last ? batch.length <= batchSize : batch.length == batchSize, "batch " + b);
+      for (int i : batch) {
+        seen[i]++;
+      }
+    }
+    for (int i = 0; i < images; i++) {
+      assertEquals(1, seen[i], "training image " + i + " in one epoch");
+    }
   }
 
   @Test
@@ -737,17 +791,30 @@ class NotebookGuideTest {
   @DisplayName(
       "In [48]: plot_conv_weights: filter i's tile holds w[:, :, input_channel, i], as the session reads them")
   void in48() {
-    float[] w = net.valueOf(net.weightsConv1); // [5, 5, 1, 16], row-major
     ImageGrid grid =
         Figures.convWeightsGrid(
             new NamedTensors(net.session).fetch(ConvNet.WEIGHTS_CONV1), "weights_conv1", 0);
-    assertEquals(16, grid.tiles().size());
-    for (int f = 0; f < 16; f++) {
-      float[] tile = grid.tiles().get(f).values();
-      for (int y = 0; y < 5; y++) {
-        for (int x = 0; x < 5; x++) {
-          assertEquals(w[(y * 5 + x) * 16 + f], tile[y * 5 + x], "filter " + f);
-        }
+    assertEquals(net.config.numFilters1(), grid.tiles().size());
+    for (int f = 0; f < grid.tiles().size(); f++) {
+      assertArrayEquals(
+          filterSlice(net.weightsConv1, 0, f), grid.tiles().get(f).values(), "filter " + f);
+    }
+  }
+
+  /** {@code weights[:, :, channel, filter]} as TensorFlow's own Slice op cuts it, row-major. */
+  private float[] filterSlice(Variable<TFloat32> weights, int channel, int filter) {
+    long[] dims = weights.shape().asArray();
+    try (Graph graph = new Graph();
+        Session session = new Session(graph)) {
+      Ops tf = Ops.create(graph);
+      Operand<TFloat32> all = tf.constant(weights.shape(), DataBuffers.of(net.valueOf(weights)));
+      Operand<TFloat32> cut =
+          tf.slice(
+              all,
+              tf.constant(new long[] {0, 0, channel, filter}),
+              tf.constant(new long[] {dims[0], dims[1], 1, 1}));
+      try (Result result = session.runner().fetch(cut).run()) {
+        return Tensors.floats((TFloat32) result.get(0));
       }
     }
   }
@@ -762,11 +829,43 @@ class NotebookGuideTest {
   }
 
   @Test
-  @DisplayName("In [50]: plot_image draws 28x28 squares of 8 pixels; image1 and image2 differ")
-  void in50() {
-    assertTrue(pngWidth(figure("plot_image_1.png")) >= ModelConfig.IMG_SIZE * 8);
-    assertFalse(
-        Arrays.equals(pixels(figure("plot_image_1.png")), pixels(figure("plot_image_2.png"))));
+  @DisplayName(
+      "In [50]: plot_image draws the image's 28x28 pixels as grey squares, 0 white, 1 black")
+  void in50() throws IOException {
+    for (int[] drawn : new int[][] {{1, Figures.IMAGE1_INDEX}, {2, Figures.IMAGE2_INDEX}}) {
+      var png = ImageIO.read(figure("plot_image_" + drawn[0] + ".png").toFile());
+      float[] image = split.test().image(drawn[1]);
+      int side = ModelConfig.IMG_SIZE;
+      // The image's frame, a grey line one pixel outside it, gives its place and square size.
+      int frame = new java.awt.Color(128, 128, 128).getRGB();
+      int top = -1;
+      int left = -1;
+      int run = 0;
+      for (int y = 0; y < png.getHeight() && top < 0; y++) {
+        for (int x = 0; x < png.getWidth(); x++) {
+          run = png.getRGB(x, y) == frame ? run + 1 : 0;
+          if (run > side && (x + 1 == png.getWidth() || png.getRGB(x + 1, y) != frame)) {
+            top = y + 1;
+            left = x - run + 2;
+            break;
+          }
+        }
+        run = top < 0 ? 0 : run;
+      }
+      assertTrue(top > 0, "a framed image in plot_image_" + drawn[0]);
+      int square = (run - 2) / side;
+      assertEquals(run - 2, square * side, "the frame holds 28 equal squares");
+      for (int y = 0; y < side; y++) {
+        for (int x = 0; x < side; x++) {
+          int grey = 255 - (int) Math.round(255 * (double) image[y * side + x]);
+          int rgb = png.getRGB(left + x * square + square / 2, top + y * square + square / 2);
+          assertEquals(
+              new java.awt.Color(grey, grey, grey).getRGB(),
+              rgb,
+              "image " + drawn[1] + " pixel (" + y + ", " + x + ")");
+        }
+      }
+    }
   }
 
   @Test
@@ -847,6 +946,10 @@ class NotebookGuideTest {
       limit = Math.max(limit, Math.abs(v));
     }
     var colour = ImageGrid.seismic(limit);
+    float[][] slices = new float[filters][];
+    for (int f = 0; f < filters; f++) {
+      slices[f] = filterSlice(weights, channel, f);
+    }
     ImageGrid grid =
         Figures.convWeightsGrid(new NamedTensors(net.session).fetch(name), name, channel);
     assertEquals(columns, grid.columns());
@@ -857,7 +960,7 @@ class NotebookGuideTest {
       var origin = grid.tileOrigin(f);
       for (int y = 0; y < k; y++) {
         for (int x = 0; x < k; x++) {
-          float value = w[((y * k + x) * inputs + channel) * filters + f];
+          float value = slices[f][y * k + x];
           int rgb =
               drawn.getRGB(
                   origin.x + x * grid.pixelSize() + half, origin.y + y * grid.pixelSize() + half);
@@ -1020,8 +1123,9 @@ class NotebookGuideTest {
         int[] batch = ImageSet.range(0, 64);
         float[] x = split.train().images(batch);
         float[] y = split.train().oneHot(batch);
-        float withDropout = n.trainStep(x, y, 64, 0f).cost();
-        float without = plain.trainStep(x, y, 64, 0f).cost();
+        StepRunner.Batch both = new StepRunner.Batch(x, y, 64);
+        float withDropout = TrainingStep.notebook(n).run(both, 0f, null).cost();
+        float without = TrainingStep.notebook(plain).run(both, 0f, null).cost();
         assertNotEquals(without, withDropout, "a training step drops half of fc1");
       }
     }

@@ -2,7 +2,6 @@ package dev.convnet.bench;
 
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.Split;
-import dev.convnet.model.ConvNet;
 import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ThreadPolicy;
@@ -10,6 +9,7 @@ import dev.convnet.results.Evaluation;
 import dev.convnet.results.Machine;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.Trainer;
+import dev.convnet.train.TrainingGraph;
 import dev.convnet.train.TrainingProgress;
 import dev.convnet.train.TrainingStep;
 import java.io.PrintWriter;
@@ -85,10 +85,7 @@ public final class Benchmark {
 
     /** The step {@code train} takes on this CPU for the notebook's network. */
     public static Step usual() {
-      return new Step(
-          TrainingStep.Kind.FAST,
-          Trainer.threadsFor(TrainingStep.Kind.FAST, ModelConfig.notebook(), Device.CPU_NAME)
-              .towers());
+      return new Step(TrainingStep.Kind.FAST, ThreadPolicy.towerPerCore().towers());
     }
 
     ThreadPolicy threads() {
@@ -204,10 +201,11 @@ public final class Benchmark {
             .withLearningRate(BENCH_LEARNING_RATE)
             .withSeed(1);
     Step step = plan.step();
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1, Device.CPU_NAME, step.threads())) {
-      net.initialize();
-      TrainingStep computed = Trainer.stepFor(step.kind(), net);
-      return work.apply(new Trainer(computed, split, config, TrainingProgress.lines(System.err)));
+    try (TrainingGraph graph =
+        TrainingGraph.build(
+            ModelConfig.notebook(), config, step.kind(), Device.CPU_NAME, step.threads())) {
+      graph.initialize();
+      return work.apply(new Trainer(graph, split, TrainingProgress.lines(System.err)));
     }
   }
 

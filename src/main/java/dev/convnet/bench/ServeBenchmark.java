@@ -59,16 +59,25 @@ public final class ServeBenchmark {
   private final double seconds;
   private final Client client;
   private final ImageSet test;
-  private final Path dataDir;
+  private final ServeArguments serveArguments;
   private final PrintWriter out;
 
-  /** {@code dataDir} (may be null: the usual search) is where the served page finds examples. */
+  /** {@code serve}'s arguments for a SavedModel, batching or not: the command line owns them. */
+  @FunctionalInterface
+  public interface ServeArguments {
+    List<String> of(Path savedModel, boolean batching);
+  }
+
   public ServeBenchmark(
-      double seconds, Client client, ImageSet test, Path dataDir, PrintWriter out) {
+      double seconds,
+      Client client,
+      ImageSet test,
+      ServeArguments serveArguments,
+      PrintWriter out) {
     this.seconds = seconds;
     this.client = client;
     this.test = test;
-    this.dataDir = dataDir;
+    this.serveArguments = serveArguments;
     this.out = out;
   }
 
@@ -94,7 +103,7 @@ public final class ServeBenchmark {
       long rss = -1;
       long peakRss = -1;
       for (boolean batching : new boolean[] {true, false}) {
-        try (ServeProcess server = ServeProcess.start(savedModel, batching, dataDir)) {
+        try (ServeProcess server = ServeProcess.start(serveArguments.of(savedModel, batching))) {
           String url = server.url() + "/v1/models/" + RestServer.Config.NAME + ":predict";
           // A fresh JVM compiles its hot code during the first seconds of load: not measured.
           for (String body : List.of(body(1), body(BATCH), filesBody(BATCH))) {

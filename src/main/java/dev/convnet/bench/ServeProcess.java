@@ -34,28 +34,18 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /**
-   * Starts serving {@code savedModel}, batching or in the exact mode, and waits until it listens.
+   * Starts {@code serve} with {@code arguments} (which ask for port 0) through the launcher, and
+   * waits until it listens.
    */
-  static ServeProcess start(Path savedModel, boolean batching, Path dataDir) {
+  static ServeProcess start(List<String> arguments) {
     String launcher = System.getenv("CONVNET_LAUNCHER");
     if (launcher == null || !Files.isExecutable(Path.of(launcher))) {
       throw new IllegalStateException(
           "bench --serve starts serve through the launcher: run it as scripts/convnet bench"
               + " --serve (or scripts/bench --serve)");
     }
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                launcher,
-                "serve",
-                "--model",
-                savedModel.toString(),
-                "--port",
-                "0",
-                batching ? "--batching" : "--no-batching"));
-    if (dataDir != null) {
-      command.addAll(List.of("--data-dir", dataDir.toString()));
-    }
+    List<String> command = new ArrayList<>(List.of(launcher, "serve"));
+    command.addAll(arguments);
     Path log;
     Process process;
     try {

@@ -127,7 +127,13 @@ final class BenchCommand implements Callable<Integer> {
     BenchResult result =
         serve
             ? benchmark.serve(
-                new ServeBenchmark(seconds, client, data.test(), dataOptions.dataDir, out))
+                new ServeBenchmark(
+                    seconds,
+                    client,
+                    data.test(),
+                    (model, batching) ->
+                        ServeCommand.arguments(model, batching, dataOptions.dataDir),
+                    out))
             : benchmark.run();
     if (json != null) {
       Files.writeString(json, Json.GSON.toJson(result.toJson()) + "\n");

@@ -11,8 +11,10 @@ final class CommonOptions {
 
   /** {@code --data-dir}: where the four IDX files are. */
   static final class DataDir {
+    static final String FLAG = "--data-dir";
+
     @Option(
-        names = "--data-dir",
+        names = FLAG,
         paramLabel = "DIR",
         description =
             "Folder with the four IDX files (.gz or plain); only there when given. Default:"
@@ -43,8 +45,10 @@ final class CommonOptions {
 
   /** {@code --model} and {@code --device}: a SavedModel to load and where to run it. */
   static final class Model {
+    static final String FLAG = "--model";
+
     @Option(
-        names = "--model",
+        names = FLAG,
         paramLabel = "DIR",
         required = true,
         description = "A SavedModel folder, such as runs/<timestamp>/saved_model.")

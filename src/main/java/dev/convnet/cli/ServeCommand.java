@@ -6,7 +6,10 @@ import dev.convnet.serve.RestServer;
 import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.serve.ServerLimits;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
@@ -34,8 +37,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   @Mixin CommonOptions.Model model = new CommonOptions.Model();
 
+  private static final String PORT = "--port";
+  private static final String BATCHING = "--batching";
+
   @Option(
-      names = "--port",
+      names = PORT,
       paramLabel = "N",
       description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port = RestServer.Config.PORT;
@@ -98,7 +104,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   int maxConnections = ServerLimits.MAX_CONNECTIONS;
 
   @Option(
-      names = "--batching",
+      names = BATCHING,
       negatable = true,
       defaultValue = "true",
       fallbackValue = "true",
@@ -112,6 +118,26 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
+
+  /**
+   * The arguments of {@code serve} for {@code bench --serve}: {@code savedModel} on a free port,
+   * batching or in the exact mode, the page's examples from {@code dataDir} (null: the usual
+   * search).
+   */
+  static List<String> arguments(Path savedModel, boolean batching, Path dataDir) {
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                CommonOptions.Model.FLAG,
+                savedModel.toString(),
+                PORT,
+                "0",
+                batching ? BATCHING : "--no-" + BATCHING.substring(2)));
+    if (dataDir != null) {
+      arguments.addAll(List.of(CommonOptions.DataDir.FLAG, dataDir.toString()));
+    }
+    return arguments;
+  }
 
   @Override
   public Integer call() throws InterruptedException {

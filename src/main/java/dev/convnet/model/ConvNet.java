@@ -114,6 +114,9 @@ public final class ConvNet implements AutoCloseable {
   /** Every trainable variable, in the order the layers create them. */
   public final List<Variable<TFloat32>> trainableVariables;
 
+  /** Each layer's weights and biases: conv1, conv2 (and more in the exercises), fc1, fc2. */
+  public final List<Layers.LayerVariables> layerVariables;
+
   /** In [31]: Adam's state (the moments of each variable and the two beta powers). */
   public final AdamOptimizer adam;
 
@@ -190,6 +193,7 @@ public final class ConvNet implements AutoCloseable {
         tf.withName(LEARNING_RATE_NAME)
             .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     trainableVariables = layers.variables();
+    layerVariables = layers.layerVariables();
     adam = new AdamOptimizer(tf, trainableVariables);
     AdamOptimizer.Step minimize = adam.minimize(cost, learningRate);
     optimizer = minimize.op();
@@ -258,16 +262,6 @@ public final class ConvNet implements AutoCloseable {
   /** In [31], [30] and [33]: the notebook's step, its cost and its accuracy. */
   public StepRunner.StepOps notebookStep() {
     return new StepRunner.StepOps(optimizer, cost, accuracy);
-  }
-
-  /**
-   * In [39]'s {@code session.run(optimizer, feed_dict=feed_dict_train)}: one Adam step on a batch
-   * of {@code n} images at learning rate {@code rate}; returns the batch's cost and accuracy as the
-   * step's forward pass computed them (before the weights moved).
-   */
-  public StepRunner.StepResult trainStep(float[] xBatch, float[] yBatch, int n, float rate) {
-    return StepRunner.run(
-        this, notebookStep(), new StepRunner.Batch(xBatch, yBatch, n), rate, null);
   }
 
   /** In [39]: the accuracy of the current weights on a batch (the training-accuracy printout). */

@@ -43,6 +43,7 @@ public final class Layers {
   private long randomOps;
   private long dropoutOps;
   private final List<Variable<TFloat32>> variables = new ArrayList<>();
+  private final List<LayerVariables> layerVariables = new ArrayList<>();
 
   /** The variables a tower hands out again, in creation order; null when creating new ones. */
   private final List<Variable<TFloat32>> shared;
@@ -73,6 +74,9 @@ public final class Layers {
 
   /** The result of {@link #newConvLayer}: the layer, and its weights for plotting later. */
   public record ConvLayer(Operand<TFloat32> layer, Variable<TFloat32> weights) {}
+
+  /** One layer's weights and biases, as a convolutional or fully-connected helper made them. */
+  public record LayerVariables(Variable<TFloat32> weights, Variable<TFloat32> biases) {}
 
   /** The result of {@link #flattenLayer}: the flat layer and its number of features. */
   public record FlatLayer(Operand<TFloat32> layer, long numFeatures) {}
@@ -139,6 +143,7 @@ public final class Layers {
     Activation activation = network.activation();
     Variable<TFloat32> weights = newWeights(filterSize, filterSize, numInputChannels, numFilters);
     Variable<TFloat32> biases = newBiases(numFilters);
+    layerVariables.add(new LayerVariables(weights, biases));
     List<Long> strides = pooling == Pooling.STRIDE ? WINDOW_2X2_LIST : UNIT_STRIDES;
     Operand<TFloat32> layer = tf.nn.biasAdd(tf.nn.conv2d(input, weights, strides, "SAME"), biases);
     if (network.poolFirst()) {
@@ -225,8 +230,14 @@ public final class Layers {
       Operand<TFloat32> input, long numInputs, int numOutputs, Activation activation) {
     Variable<TFloat32> weights = newWeights(numInputs, numOutputs);
     Variable<TFloat32> biases = newBiases(numOutputs);
+    layerVariables.add(new LayerVariables(weights, biases));
     Operand<TFloat32> layer = tf.nn.biasAdd(tf.linalg.matMul(input, weights), biases);
     return activation == null ? layer : activate(layer, activation);
+  }
+
+  /** Each layer's weights and biases, in the order the helpers made the layers. */
+  public List<LayerVariables> layerVariables() {
+    return List.copyOf(layerVariables);
   }
 
   /** Every variable the helpers created so far, in order: what the optimizer trains. */

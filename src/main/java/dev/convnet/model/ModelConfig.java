@@ -257,15 +257,6 @@ public record ModelConfig(
     }
   }
 
-  /** The side of the last convolutional layer's output, from 28 and one halving per layer. */
-  public int finalImageSize() {
-    int side = IMG_SIZE;
-    for (int i = 0; i < convLayers; i++) {
-      side = pooling == Pooling.NONE ? side : (side + 1) / 2;
-    }
-    return side;
-  }
-
   /** One line for people: "conv 5x5x16, conv 5x5x36, fc 128, max-pool, relu". */
   public String describe() {
     StringBuilder sb = new StringBuilder();

@@ -16,15 +16,16 @@ import dev.convnet.train.TensorBoardListener;
 import dev.convnet.train.TensorBoardLog;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.Trainer;
+import dev.convnet.train.TrainingGraph;
 import dev.convnet.train.TrainingListener;
 import dev.convnet.train.TrainingProgress;
 import dev.convnet.train.TrainingStep;
-import dev.convnet.train.WeightAverage;
 import dev.convnet.viz.Figures;
 import dev.convnet.viz.NamedTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The main trainer: the notebook's sequence from loading the data to the final accuracy (cells In
@@ -125,10 +126,6 @@ public final class TrainingRun {
     public Fresh withForce(boolean value) {
       return new Fresh(model, training, runDir, value, options);
     }
-
-    Fresh withRunDir(Path dir) {
-      return new Fresh(model, training, dir, force, options);
-    }
   }
 
   /** The continuation of the run in {@code runDir}, from its last checkpoint. */
@@ -142,74 +139,84 @@ public final class TrainingRun {
   private TrainingRun() {}
 
   /**
+   * A checked request, under its run directory's lock: the network and settings to train, and the
+   * checkpoint it continues from, if any.
+   */
+  private record Begin(
+      Path runDir,
+      ModelConfig model,
+      TrainConfig training,
+      Optional<Checkpoint.State> checkpoint,
+      Options options) {}
+
+  /**
    * Trains as {@code request} says on the images of {@code data}; {@code progress} receives every
    * printed line. Everything that can be refused (settings, run directory, device) is refused
    * before the data is read.
    */
   public static RunResult run(Request request, DataSource data, TrainingProgress progress) {
+    String device = request.options().device().resolve(); // a missing GPU, before any change
+    Path runDir = prepare(request, data);
+    try (RunDirectory.Lock lock = RunDirectory.lock(runDir)) {
+      Begin begin = begin(request, runDir, data);
+      DataSource.Loaded loaded = data.load(begin.training().validationSize());
+      try (TrainingGraph graph =
+          TrainingGraph.build(begin.model(), begin.training(), begin.options().step(), device)) {
+        graph.initialize();
+        if (begin.checkpoint().isPresent()) {
+          Checkpoint.restore(runDir, graph.net); // before anything in the run directory changes
+        }
+        return execute(begin, graph, loaded, progress);
+      }
+    }
+  }
+
+  /** The checks before anything is written; the run directory to use, created if new. */
+  private static Path prepare(Request request, DataSource data) {
     if (request instanceof Fresh fresh) {
       if (fresh.runDir() != null) {
         RunDirectory.check(fresh.runDir(), fresh.force());
       }
       Settings.check(fresh.model(), fresh.training(), data.trainingImages());
-    } else if (!Files.isDirectory(request.runDir())) {
+      return fresh.runDir() != null
+          ? fresh.runDir()
+          : RunDirectory.createDefault(); // every check has passed
+    }
+    if (!Files.isDirectory(request.runDir())) {
       throw new IllegalArgumentException(
           "cannot resume " + request.runDir() + ": no such run directory");
     }
-    String device = request.options().device().resolve(); // a missing GPU, before any change
-    if (request instanceof Fresh fresh && fresh.runDir() == null) {
-      request = fresh.withRunDir(RunDirectory.createDefault()); // every check has passed
+    return request.runDir();
+  }
+
+  /** What {@code request} trains, read from its checkpoint when it resumes one. */
+  private static Begin begin(Request request, Path runDir, DataSource data) {
+    if (request instanceof Fresh fresh) {
+      return new Begin(
+          runDir, fresh.model(), fresh.training(), Optional.empty(), request.options());
     }
-    Path runDir = request.runDir();
-    try (RunDirectory.Lock lock = RunDirectory.lock(runDir)) {
-      Checkpoint.State resumed = request instanceof Resume ? Checkpoint.readState(runDir) : null;
-      ModelConfig model = resumed != null ? resumed.model() : ((Fresh) request).model();
-      TrainConfig training = resumed != null ? resumed.training() : ((Fresh) request).training();
-      if (resumed != null) {
-        Settings.check(model, training, data.trainingImages());
-      }
-      DataSource.Loaded loaded = data.load(training.validationSize());
-      TrainingStep.Kind step = request.options().step();
-      try (ConvNet net =
-          new ConvNet(model, training.seed(), device, Trainer.threadsFor(step, model, device))) {
-        WeightAverage average =
-            training.averageDecay() > 0 ? new WeightAverage(net, training.averageDecay()) : null;
-        net.initialize();
-        if (resumed != null) {
-          Checkpoint.restore(runDir, net); // before anything in the run directory changes
-        } else if (average != null) {
-          average.reset();
-        }
-        return execute(
-            request, Trainer.stepFor(step, net), average, training, resumed, loaded, progress);
-      }
-    }
+    Checkpoint.State state = Checkpoint.readState(runDir);
+    Settings.check(state.model(), state.training(), data.trainingImages());
+    return new Begin(
+        runDir, state.model(), state.training(), Optional.of(state), request.options());
   }
 
   private static RunResult execute(
-      Request request,
-      TrainingStep step,
-      WeightAverage average,
-      TrainConfig training,
-      Checkpoint.State resumed,
-      DataSource.Loaded data,
-      TrainingProgress progress) {
-    Path runDir = request.runDir();
-    ConvNet net = step.net();
+      Begin begin, TrainingGraph graph, DataSource.Loaded data, TrainingProgress progress) {
+    Path runDir = begin.runDir();
+    ConvNet net = graph.net;
     ModelConfig model = net.config;
     Split split = data.split();
     try (TensorBoardLog tensorBoard = new TensorBoardLog(runDir.resolve(TENSORBOARD_DIR))) {
       CheckpointListener checkpoints = new CheckpointListener(runDir, model);
       List<TrainingListener> listeners =
-          List.of(checkpoints, new TensorBoardListener(tensorBoard), request.options().stop());
+          List.of(checkpoints, new TensorBoardListener(tensorBoard), begin.options().stop());
       Trainer trainer =
           new Trainer(
-              step,
+              graph,
               split,
-              training,
               new Trainer.Observers(progress, listeners),
-              resumed != null ? resumed.start() : Trainer.Start.FRESH,
-              average);
+              begin.checkpoint().map(Checkpoint.State::start).orElse(Trainer.Start.FRESH));
       long planned = trainer.plannedIterations();
       progress.println(
           String.format(
@@ -218,12 +225,13 @@ public final class TrainingRun {
               split.train().size(),
               split.validation().size(),
               split.test().size()));
-      progress.println(training.describe(planned, (double) planned / trainer.iterationsPerEpoch()));
+      progress.println(
+          begin.training().describe(planned, (double) planned / trainer.iterationsPerEpoch()));
       progress.println("Network: " + model.describe());
       progress.println("Run directory: " + runDir);
-      progress.println("Training on " + net.device + " with " + step.describe());
+      progress.println("Training on " + net.device + " with " + graph.step.describe());
       try {
-        if (resumed == null) {
+        if (begin.checkpoint().isEmpty()) {
           trainer.printTestAccuracy(false, false); // In [43]
           trainer.optimize(Math.min(FIRST_OPTIMIZE, planned)); // In [44]
           trainer.printTestAccuracy(false, false); // In [45]
@@ -249,19 +257,16 @@ public final class TrainingRun {
                     ? "; the last good checkpoint is in " + runDir.resolve(Checkpoint.DIR)
                     : ""));
       }
-      return finish(request, model, net, trainer, data, progress);
+      return finish(begin, trainer, data, progress);
     }
   }
 
   /** In [47] and after: the final accuracy, metrics.json, the SavedModel, figures and report. */
   private static RunResult finish(
-      Request request,
-      ModelConfig model,
-      ConvNet net,
-      Trainer trainer,
-      DataSource.Loaded data,
-      TrainingProgress progress) {
-    Path runDir = request.runDir();
+      Begin begin, Trainer trainer, DataSource.Loaded data, TrainingProgress progress) {
+    Path runDir = begin.runDir();
+    ConvNet net = trainer.net();
+    ModelConfig model = net.config;
     Split split = data.split();
     trainer.finishWeights(); // the averaged weights, when the recipe averages them
     Evaluation test = trainer.printTestAccuracy(true, true); // In [47], with In [40], [41]
@@ -295,7 +300,7 @@ public final class TrainingRun {
         String.format(
             "Trained at %.0f images/s; wrote %s and %s",
             imagesPerSecond, runDir.resolve(RunRecord.FILE_NAME), savedModel));
-    if (request.options().figures()) {
+    if (begin.options().figures()) {
       Figures.Inputs inputs =
           new Figures.Inputs(data.original(), split.test(), test, trainer.history());
       progress.println(

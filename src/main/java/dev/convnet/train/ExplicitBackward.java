@@ -44,90 +44,121 @@ final class ExplicitBackward {
         && config.pooling() == Pooling.MAX
         && config.activation() == Activation.RELU
         && !config.reluLast()
-        && config.dropout() == 0
-        && config.filterSize2() % 2 == 1;
+        && config.dropout() == 0;
+  }
+
+  /** The notebook's four layers' weights and biases, by layer: In [16], [18], [23] and [25]. */
+  record Parameters(
+      Layers.LayerVariables conv1,
+      Layers.LayerVariables conv2,
+      Layers.LayerVariables fc1,
+      Layers.LayerVariables fc2) {
+    /** {@code layers} as Layers made them for a network this step {@link #supports}. */
+    static Parameters of(List<Layers.LayerVariables> layers) {
+      if (layers.size() != 4) {
+        throw new IllegalArgumentException("the notebook's structure has 4 layers, not " + layers);
+      }
+      return new Parameters(layers.get(0), layers.get(1), layers.get(2), layers.get(3));
+    }
+
+    /** Their variables in Layers' order (each layer's weights, then biases), as Adam keeps them. */
+    List<Variable<TFloat32>> inOrder() {
+      return List.of(
+          conv1.weights(),
+          conv1.biases(),
+          conv2.weights(),
+          conv2.biases(),
+          fc1.weights(),
+          fc1.biases(),
+          fc2.weights(),
+          fc2.biases());
+    }
   }
 
   /**
-   * One tower: the network on {@code images} {@code [n, 28, 28, 1]} with one-hot {@code labels},
-   * over {@code variables} in {@link Layers}' order (conv1 weights, biases, conv2, fc1, fc2), and
-   * the gradients of {@code sum(cross-entropy) * scale}; {@code scale} is one over the whole
-   * batch's size, so that the towers' gradients add up to the gradient of the batch's mean.
+   * One tower: the network of {@code p} on {@code images} {@code [n, 28, 28, 1]} with one-hot
+   * {@code labels}, and the gradients of {@code sum(cross-entropy) * scale}, in {@link
+   * Parameters#inOrder()}; {@code scale} is one over the whole batch's size, so that the towers'
+   * gradients add up to the gradient of the batch's mean.
    */
   static Tower tower(
       Ops tf,
-      List<Variable<TFloat32>> variables,
+      Parameters p,
       Operand<TFloat32> images,
       Operand<TFloat32> labels,
       Operand<TFloat32> scale,
       boolean poolFirst) {
-    Variable<TFloat32> weights1 = variables.get(0);
-    Variable<TFloat32> biases1 = variables.get(1);
-    Variable<TFloat32> weights2 = variables.get(2);
-    Variable<TFloat32> biases2 = variables.get(3);
-    Variable<TFloat32> weights3 = variables.get(4);
-    Variable<TFloat32> biases3 = variables.get(5);
-    Variable<TFloat32> weights4 = variables.get(6);
-    Variable<TFloat32> biases4 = variables.get(7);
+    Variable<TFloat32> weightsConv1 = p.conv1().weights();
+    Variable<TFloat32> biasesConv1 = p.conv1().biases();
+    Variable<TFloat32> weightsConv2 = p.conv2().weights();
+    Variable<TFloat32> biasesConv2 = p.conv2().biases();
+    Variable<TFloat32> weightsFc1 = p.fc1().weights();
+    Variable<TFloat32> biasesFc1 = p.fc1().biases();
+    Variable<TFloat32> weightsFc2 = p.fc2().weights();
+    Variable<TFloat32> biasesFc2 = p.fc2().biases();
 
     // Forward, as Layers builds it.
     ReluAndPool layer1 =
         new ReluAndPool(
             tf,
-            tf.nn.biasAdd(tf.nn.conv2d(images, weights1, Layers.UNIT_STRIDES, "SAME"), biases1),
+            tf.nn.biasAdd(
+                tf.nn.conv2d(images, weightsConv1, Layers.UNIT_STRIDES, "SAME"), biasesConv1),
             poolFirst);
     Operand<TFloat32> pool1 = layer1.output;
     ReluAndPool layer2 =
         new ReluAndPool(
-            tf, tf.nn.biasAdd(convolveAsFilterGradient(tf, pool1, weights2), biases2), poolFirst);
+            tf,
+            tf.nn.biasAdd(convolveAsFilterGradient(tf, pool1, weightsConv2), biasesConv2),
+            poolFirst);
     Operand<TFloat32> pool2 = layer2.output;
     Operand<TFloat32> flat =
-        tf.reshape(pool2, tf.constant(new long[] {-1, weights3.shape().size(0)}));
-    Operand<TFloat32> hidden = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(flat, weights3), biases3));
-    Operand<TFloat32> logits = tf.nn.biasAdd(tf.linalg.matMul(hidden, weights4), biases4);
+        tf.reshape(pool2, tf.constant(new long[] {-1, weightsFc1.shape().size(0)}));
+    Operand<TFloat32> hidden =
+        tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(flat, weightsFc1), biasesFc1));
+    Operand<TFloat32> logits = tf.nn.biasAdd(tf.linalg.matMul(hidden, weightsFc2), biasesFc2);
     SoftmaxCrossEntropyWithLogits<TFloat32> crossEntropy =
         tf.nn.softmaxCrossEntropyWithLogits(logits, labels);
 
     // Backward: softmax cross-entropy's own gradient, then each layer in reverse.
     Operand<TFloat32> gradLogits = tf.math.mul(crossEntropy.backprop(), scale);
-    Operand<TFloat32> gradWeights4 = matMul(tf, hidden, gradLogits, true, false);
-    Operand<TFloat32> gradBiases4 = tf.nn.biasAddGrad(gradLogits);
+    Operand<TFloat32> gradWeightsFc2 = matMul(tf, hidden, gradLogits, true, false);
+    Operand<TFloat32> gradBiasesFc2 = tf.nn.biasAddGrad(gradLogits);
     Operand<TFloat32> gradHidden =
-        tf.nn.reluGrad(matMul(tf, gradLogits, weights4, false, true), hidden);
-    Operand<TFloat32> gradWeights3 = matMul(tf, flat, gradHidden, true, false);
-    Operand<TFloat32> gradBiases3 = tf.nn.biasAddGrad(gradHidden);
+        tf.nn.reluGrad(matMul(tf, gradLogits, weightsFc2, false, true), hidden);
+    Operand<TFloat32> gradWeightsFc1 = matMul(tf, flat, gradHidden, true, false);
+    Operand<TFloat32> gradBiasesFc1 = tf.nn.biasAddGrad(gradHidden);
     Operand<TFloat32> gradPool2 =
-        tf.reshape(matMul(tf, gradHidden, weights3, false, true), tf.shape(pool2));
+        tf.reshape(matMul(tf, gradHidden, weightsFc1, false, true), tf.shape(pool2));
     Operand<TFloat32> gradRelu2 = layer2.gradient(gradPool2);
-    Operand<TFloat32> gradWeights2 =
+    Operand<TFloat32> gradWeightsConv2 =
         tf.nn.conv2dBackpropFilter(
-            pool1, sizeOf(tf, weights2), gradRelu2, Layers.UNIT_STRIDES, "SAME");
-    Operand<TFloat32> gradBiases2 = tf.nn.biasAddGrad(gradRelu2);
+            pool1, sizeOf(tf, weightsConv2), gradRelu2, Layers.UNIT_STRIDES, "SAME");
+    Operand<TFloat32> gradBiasesConv2 = tf.nn.biasAddGrad(gradRelu2);
     // The input gradient of a SAME, stride-1 convolution is the convolution of the output
     // gradient with the filters mirrored in space and with input and output channels swapped.
     Operand<TFloat32> mirrored =
         tf.linalg.transpose(
-            tf.reverse(weights2, tf.constant(new int[] {0, 1})),
+            tf.reverse(weightsConv2, tf.constant(new int[] {0, 1})),
             tf.constant(new int[] {0, 1, 3, 2}));
     Operand<TFloat32> gradPool1 = convolveAsFilterGradient(tf, gradRelu2, mirrored);
     Operand<TFloat32> gradRelu1 = layer1.gradient(gradPool1);
-    Operand<TFloat32> gradWeights1 =
+    Operand<TFloat32> gradWeightsConv1 =
         tf.nn.conv2dBackpropFilter(
-            images, sizeOf(tf, weights1), gradRelu1, Layers.UNIT_STRIDES, "SAME");
-    Operand<TFloat32> gradBiases1 = tf.nn.biasAddGrad(gradRelu1);
+            images, sizeOf(tf, weightsConv1), gradRelu1, Layers.UNIT_STRIDES, "SAME");
+    Operand<TFloat32> gradBiasesConv1 = tf.nn.biasAddGrad(gradRelu1);
 
     return new Tower(
         tf.sum(crossEntropy.loss(), tf.constant(0)),
         correctCount(tf, logits, labels),
         List.of(
-            gradWeights1,
-            gradBiases1,
-            gradWeights2,
-            gradBiases2,
-            gradWeights3,
-            gradBiases3,
-            gradWeights4,
-            gradBiases4));
+            gradWeightsConv1,
+            gradBiasesConv1,
+            gradWeightsConv2,
+            gradBiasesConv2,
+            gradWeightsFc1,
+            gradBiasesFc1,
+            gradWeightsFc2,
+            gradBiasesFc2));
   }
 
   /** How many of the images {@code logits} classify as their one-hot {@code labels} say. */

@@ -44,13 +44,20 @@ public final class FastCpuStep implements TrainingStep {
     return device.equals(Device.CPU_NAME) && ExplicitBackward.supports(config);
   }
 
-  /** Adds the step's ops to {@code net}'s graph; {@code net.threads.towers()} says how many. */
-  public FastCpuStep(ConvNet net) {
+  /**
+   * Adds the step's ops to {@code net}'s graph; {@code net.threads.towers()} says how many. Built
+   * by {@link TrainingGraph}, before the graph is initialised.
+   */
+  FastCpuStep(ConvNet net) {
     if (!supports(net.config, net.device)) {
       throw new IllegalArgumentException("no fast step for " + net.config + " on " + net.device);
     }
     this.net = net;
     this.towers = net.threads.towers();
+    ExplicitBackward.Parameters parameters = ExplicitBackward.Parameters.of(net.layerVariables);
+    if (!parameters.inOrder().equals(net.trainableVariables)) {
+      throw new IllegalStateException("the layers' variables are not the ones Adam trains");
+    }
     Ops tf = Ops.create(net.graph).withSubScope("fast_step");
     Operand<TInt32> n = tf.squeeze(tf.shape.size(tf.shape(net.x), tf.constant(0)));
     Operand<TFloat32> batchSize = tf.dtypes.cast(n, TFloat32.class);
@@ -66,12 +73,7 @@ public final class FastCpuStep implements TrainingStep {
       Ops tower = tf.withSubScope("tower" + t);
       ExplicitBackward.Tower share =
           ExplicitBackward.tower(
-              tower,
-              net.trainableVariables,
-              images.get(t),
-              labels.get(t),
-              perImage,
-              net.config.poolFirst());
+              tower, parameters, images.get(t), labels.get(t), perImage, net.config.poolFirst());
       costSums.add(share.costSum());
       correctSums.add(share.correctSum());
       towerGradients.add(share.gradients());
@@ -132,11 +134,6 @@ public final class FastCpuStep implements TrainingStep {
   /** The whole batch's gradient for each trainable variable, as the towers add them up. */
   public List<Operand<TFloat32>> gradients() {
     return gradients;
-  }
-
-  /** The step's own ops: its optimizer, and the cost and accuracy its forward pass computes. */
-  public StepRunner.StepOps ops() {
-    return step;
   }
 
   /** {@code batch} cut along its first axis into one share per tower, the last taking the rest. */

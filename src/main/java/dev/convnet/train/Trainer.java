@@ -7,14 +7,12 @@ import dev.convnet.model.ConvNet;
 import dev.convnet.model.FlipAveraging;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.StepRunner;
-import dev.convnet.model.ThreadPolicy;
 import dev.convnet.results.Evaluation;
 import dev.convnet.results.Formats;
 import dev.convnet.results.History;
 import java.util.List;
 import java.util.function.Supplier;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Ops;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.types.TInt64;
 
@@ -64,59 +62,17 @@ public final class Trainer {
   private long optimizeStart;
 
   /**
-   * In [31]'s step as the notebook computes it, or the same Adam update computed faster on a CPU.
-   *
-   * <p>The fast step (towers, one per core, and a written-out backward pass on oneDNN's fastest
-   * kernels) trains about twice as fast on a 2-core CPU and gives the notebook's update to rounding
-   * (FastCpuStepTest); {@code train --step notebook} runs the notebook's own.
-   */
-  public static TrainingStep stepFor(TrainingStep.Kind kind, ConvNet net) {
-    return usesFastStep(kind, net.config, net.device)
-        ? new FastCpuStep(net)
-        : TrainingStep.notebook(net);
-  }
-
-  /** The threads a network trained by a step of {@code kind} on {@code device} should ask for. */
-  public static ThreadPolicy threadsFor(TrainingStep.Kind kind, ModelConfig model, String device) {
-    return usesFastStep(kind, model, device)
-        ? ThreadPolicy.towerPerCore()
-        : ThreadPolicy.wholeBatch();
-  }
-
-  private static boolean usesFastStep(TrainingStep.Kind kind, ModelConfig model, String device) {
-    return kind == TrainingStep.Kind.FAST && FastCpuStep.supports(model, device);
-  }
-
-  /**
-   * @param step how each iteration is computed, on the network it trains ({@link #stepFor})
+   * @param graph what to train, finished: the network, its step and what the settings add
    * @param data the train / validation / test split
-   * @param config every training setting
    * @param observers who hears of the training: printed lines, steps, epoch ends
    * @param start where to begin: {@link Start#FRESH}, or a checkpoint's place
-   * @param average the weights' moving average when {@code config.averageDecay()} asks for one
-   *     (made before the network was initialized), else null
    */
-  public Trainer(
-      TrainingStep step,
-      Split data,
-      TrainConfig config,
-      Observers observers,
-      Start start,
-      WeightAverage average) {
-    if ((average != null) != (config.averageDecay() > 0)
-        || (average != null && average.decay() != config.averageDecay())) {
-      throw new IllegalArgumentException(
-          "the weight average must match the config's averageDecay, " + config.averageDecay());
-    }
-    this.average = average;
-    this.trainingStep = step;
-    this.net = step.net();
-    Ops tf = Ops.create(net.graph);
-    this.flipAveragedClasses =
-        config.flipAverage()
-            ? FlipAveraging.classes(
-                tf, FlipAveraging.probabilities(tf, net.trainableVariables, net.xImage, net.config))
-            : null;
+  public Trainer(TrainingGraph graph, Split data, Observers observers, Start start) {
+    TrainConfig config = graph.training;
+    this.average = graph.average;
+    this.trainingStep = graph.step;
+    this.net = graph.net;
+    this.flipAveragedClasses = graph.flipAveragedClasses;
     this.data = data;
     this.config = config;
     this.progress = observers.progress();
@@ -133,20 +89,17 @@ public final class Trainer {
     batches.seek(totalIterations);
   }
 
-  /** A trainer without a weight average (the config must not ask for one). */
-  public Trainer(
-      TrainingStep step, Split data, TrainConfig config, Observers observers, Start start) {
-    this(step, data, config, observers, start, null);
+  /** A trainer of {@code graph} with no listeners, from the start (tests, bench). */
+  public Trainer(TrainingGraph graph, Split data, TrainingProgress progress) {
+    this(graph, data, new Observers(progress, List.of()), Start.FRESH);
   }
 
-  /** A trainer of {@code step} with no listeners, from the start (tests, bench). */
-  public Trainer(TrainingStep step, Split data, TrainConfig config, TrainingProgress progress) {
-    this(step, data, config, new Observers(progress, List.of()), Start.FRESH);
-  }
-
-  /** A trainer of the notebook's own step, with no listeners, from the start (the guide). */
+  /**
+   * A trainer of the notebook's own step on {@code net}, built by hand as the notebook builds it,
+   * with no listeners, from the start (the guide).
+   */
   public Trainer(ConvNet net, Split data, TrainConfig config, TrainingProgress progress) {
-    this(TrainingStep.notebook(net), data, config, progress);
+    this(TrainingGraph.notebook(net, config), data, progress);
   }
 
   /**
@@ -319,11 +272,6 @@ public final class Trainer {
     if (average != null) {
       average.copyIntoWeights();
     }
-  }
-
-  /** Classifies {@code set} with {@code net} in batches of {@code batchSize}. */
-  public static Evaluation evaluate(ConvNet net, ImageSet set, int batchSize) {
-    return Evaluation.classify(set, batchSize, net::predictClasses);
   }
 
   /**

@@ -7,7 +7,7 @@ import org.tensorflow.proto.RunMetadata;
 
 /**
  * How one optimization iteration is computed: the notebook's In [31] ({@link #notebook}), or {@link
- * FastCpuStep}, the same Adam update computed faster on a CPU. {@link Trainer#stepFor} chooses.
+ * FastCpuStep}, the same Adam update computed faster on a CPU. {@link TrainingGraph} chooses, once.
  */
 public interface TrainingStep {
   /** Which step a run asks for ({@code train --step}). */

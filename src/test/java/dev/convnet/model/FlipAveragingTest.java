@@ -14,6 +14,7 @@ import dev.convnet.testing.Configs;
 import dev.convnet.testing.FastStepNets;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.Trainer;
+import dev.convnet.train.TrainingGraph;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
@@ -63,10 +64,10 @@ class FlipAveragingTest {
     float[] images = split.test().images(ImageSet.range(0, n));
     float[] expected = new float[n * 10];
     int[] byTrainer;
-    try (ConvNet net = FastStepNets.network(5)) {
-      net.initialize();
-      Trainer trainer =
-          FastStepNets.trainer(net, split, Configs.constant(64, 1e-3f, 5).withFlipAverage(true));
+    try (TrainingGraph graph =
+        FastStepNets.graph(Configs.constant(64, 1e-3f, 5).withFlipAverage(true))) {
+      ConvNet net = graph.net;
+      Trainer trainer = new Trainer(graph, split, line -> {});
       trainer.optimize(30);
       float[] plain = net.evaluate(net.yPred, images, n);
       float[] mirror = net.evaluate(net.yPred, mirrored(images, n), n);

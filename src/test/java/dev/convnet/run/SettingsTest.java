@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ModelConfig.Pooling;
 import dev.convnet.train.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Settings that cannot run here are refused by name, before any data is read. */
@@ -20,10 +26,24 @@ class SettingsTest {
         .getMessage();
   }
 
+  /**
+   * Every recipe, the batch-256 fast one included, trains within the heap that scripts/convnet
+   * gives train (read from the launcher itself), and the same check refuses it where the images
+   * alone would not fit: the check is live, not a pass-through.
+   */
   @Test
-  void theRecipesFitTheLaunchersHeap() {
-    Settings.check(NET, TrainConfig.DEFAULT, 60_000, 256L << 20, 24 * GB);
-    Settings.check(NET, TrainConfig.BEST, 60_000, 256L << 20, 24 * GB);
+  void everyRecipeFitsTheLaunchersHeapAndNotAnEighthOfIt() throws IOException {
+    Matcher heap =
+        Pattern.compile("train\\|[^)]*\\) heap=-Xmx(\\d+)m")
+            .matcher(Files.readString(Path.of("scripts/convnet")));
+    assertTrue(heap.find(), "scripts/convnet sets train's heap");
+    long launcherHeap = Long.parseLong(heap.group(1)) << 20;
+    for (String name : List.of("notebook", "default", "best", "fast")) {
+      TrainConfig recipe = TrainConfig.recipe(name);
+      Settings.check(NET, recipe, 60_000, launcherHeap, 24 * GB);
+      String m = refusal(NET, recipe, launcherHeap / 8, 24 * GB);
+      assertTrue(m.startsWith("batchSize " + recipe.batchSize() + " needs about"), name + ": " + m);
+    }
   }
 
   @Test

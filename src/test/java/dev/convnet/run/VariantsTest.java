@@ -2,23 +2,28 @@ package dev.convnet.run;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convnet.cli.MainAccess;
 import dev.convnet.data.Split;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ModelConfig.Activation;
-import dev.convnet.model.ModelConfig.Pooling;
 import dev.convnet.results.Evaluation;
 import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.testing.SyntheticData;
+import dev.convnet.train.Checkpoint;
+import dev.convnet.train.StopSwitch;
+import dev.convnet.train.StoppedException;
 import dev.convnet.train.TrainConfig;
+import dev.convnet.train.TrainingProgress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -31,31 +36,25 @@ class VariantsTest {
 
   @TempDir Path dir;
 
-  static Stream<Arguments> variants() {
-    ModelConfig n = ModelConfig.notebook();
+  /** The exercises' flags, as a user types them; the command line turns each into a network. */
+  static Stream<String> variants() {
     return Stream.of(
-        Arguments.of("--dropout 0.5", n.withDropout(0.5f)),
-        Arguments.of("--pooling avg", n.withPooling(Pooling.AVG)),
-        Arguments.of("--pooling none", n.withPooling(Pooling.NONE)),
-        Arguments.of("--pooling stride", n.withPooling(Pooling.STRIDE)),
-        Arguments.of("--pool-first", n.withPoolFirst(true)),
-        Arguments.of("--activation sigmoid", n.withActivation(Activation.SIGMOID)),
-        Arguments.of("--conv-layers 3 --fc-layers 2", n.withConvLayers(3).withFcLayers(2)),
-        Arguments.of("--relu-last", n.withReluLast(true)),
-        Arguments.of(
-            "--num-filters1 4 --num-filters2 8 --fc-size 32",
-            n.withFilterSize1(3)
-                .withNumFilters1(4)
-                .withFilterSize2(3)
-                .withNumFilters2(8)
-                .withFcSize(32)));
+        "--dropout 0.5",
+        "--pooling avg",
+        "--pooling none",
+        "--pooling stride",
+        "--pool-first",
+        "--activation sigmoid",
+        "--conv-layers 3 --fc-layers 2",
+        "--relu-last",
+        "--filter-size1 3 --num-filters1 4 --filter-size2 3 --num-filters2 8 --fc-size 32");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
-  void trainsResumesExportsAndServesAsTrainingMeasured(String flags, ModelConfig model)
-      throws Exception {
-    // A constant rate, so a run planned for 30 steps and resumed to 60 steps as one planned for 60.
+  void trainsResumesExportsAndServesAsTrainingMeasured(String flags) throws Exception {
+    ModelConfig model = MainAccess.trainNetwork(flags);
+    assertNotEquals(ModelConfig.notebook(), model, flags + " changes the network");
     TrainConfig training =
         TrainConfig.NOTEBOOK
             .withLearningRate(2e-3f)
@@ -76,16 +75,31 @@ class VariantsTest {
       assertArrayEquals(uninterrupted.test().predicted(), test.predicted(), "served as trained");
     }
 
-    // Stopped after 30 steps (the checkpoint), resumed to 60: the same end.
+    // Stopped by Ctrl-C after 30 of the 60 steps (a checkpoint there), resumed: the same end.
     Path halves = dir.resolve("halves");
-    TrainingRun.run(
-        TrainingRun.Request.fresh(
-                model, training.withLength(TrainConfig.Length.iterations(30)), halves)
-            .withFigures(false),
-        GENERATED,
-        line -> {});
-    Path state = halves.resolve("checkpoint").resolve("state.json");
-    Files.writeString(state, Files.readString(state).replace("\"count\": 30", "\"count\": 60"));
+    StopSwitch stop = new StopSwitch();
+    TrainingProgress ctrlCAt30 =
+        new TrainingProgress() {
+          @Override
+          public void println(String line) {}
+
+          @Override
+          public void step(long at, long planned, double cost, double accuracy) {
+            if (at == 30) {
+              stop.request(130);
+            }
+          }
+        };
+    assertThrows(
+        StoppedException.class,
+        () ->
+            TrainingRun.run(
+                TrainingRun.Request.fresh(model, training, halves)
+                    .withFigures(false)
+                    .withStop(stop),
+                GENERATED,
+                ctrlCAt30));
+    assertEquals(30, Checkpoint.readState(halves).iteration());
     RunResult resumed =
         TrainingRun.run(
             TrainingRun.Request.resume(halves).withFigures(false),

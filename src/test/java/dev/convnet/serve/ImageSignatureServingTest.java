@@ -8,12 +8,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.convnet.data.ImageSet;
-import dev.convnet.model.ConvNet;
-import dev.convnet.model.ModelConfig;
 import dev.convnet.model.Tensors;
-import dev.convnet.testing.Configs;
-import dev.convnet.testing.SyntheticData;
-import dev.convnet.train.Trainer;
+import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -53,14 +49,9 @@ class ImageSignatureServingTest {
 
   @BeforeAll
   void trainExportAndServe() {
-    var split = SyntheticData.split(1_000, 100, 200, 8);
-    test = split.test();
-    savedModel = dir.resolve("saved_model");
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 8)) {
-      net.initialize();
-      new Trainer(net, split, Configs.constant(64, 1e-3f, 8), line -> {}).optimize(60);
-      ModelExport.export(net, savedModel);
-    }
+    TrainedModel trained = TrainedModel.get();
+    test = trained.split.test();
+    savedModel = trained.savedModel;
     model = SavedModelClassifier.load(savedModel);
     server = RestServer.start(model, RestServer.Config.defaults().withPort(0), null);
   }

@@ -13,6 +13,7 @@ import dev.convnet.testing.Configs;
 import dev.convnet.testing.FastStepNets;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.Trainer;
+import dev.convnet.train.TrainingGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,9 +43,9 @@ class ModelExportTest {
   @BeforeAll
   void trainWithTheFastStepAndExport() {
     Split split = SyntheticData.split(640, 64, 128, 4);
-    try (ConvNet net = FastStepNets.network(3)) {
-      net.initialize();
-      Trainer trainer = FastStepNets.trainer(net, split, Configs.constant(64, 1e-3f, 3));
+    try (TrainingGraph graph = FastStepNets.graph(Configs.constant(64, 1e-3f, 3))) {
+      ConvNet net = graph.net;
+      Trainer trainer = new Trainer(graph, split, line -> {});
       trainer.optimize(30);
       images = split.test().images(ImageSet.range(0, 128));
       trainedClasses = net.predictClasses(images, 128);

@@ -11,12 +11,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.convnet.cli.MainAccess;
 import dev.convnet.data.ImageSet;
-import dev.convnet.model.ConvNet;
-import dev.convnet.model.ModelConfig;
-import dev.convnet.testing.Configs;
 import dev.convnet.testing.Rounding;
-import dev.convnet.testing.SyntheticData;
-import dev.convnet.train.Trainer;
+import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,17 +60,10 @@ class RestServerTest {
 
   @BeforeAll
   void trainExportAndServe() {
-    var split = SyntheticData.split(1_000, 100, 200, 5);
-    test = split.test();
-    savedModel = dir.resolve("saved_model");
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 5)) {
-      net.initialize();
-      new Trainer(net, split, Configs.constant(64, 1e-3f, 5), line -> {}).optimize(60);
-      ModelExport.export(net, savedModel);
-      float[] logits = net.evaluate(net.layerFc2, test.images(ImageSet.range(0, 200)), 200);
-      logitError =
-          Rounding.twoComputations(Rounding.forwardTerms(net.config), Rounding.largest(logits));
-    }
+    TrainedModel trained = TrainedModel.get();
+    test = trained.split.test();
+    savedModel = trained.savedModel;
+    logitError = trained.logitError;
     model = SavedModelClassifier.load(savedModel);
     server =
         RestServer.start(

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.data.FashionMnist;
-import dev.convnet.model.ConvNet;
-import dev.convnet.model.ModelConfig;
 import dev.convnet.testing.Browsers;
-import dev.convnet.testing.Configs;
-import dev.convnet.testing.SyntheticData;
-import dev.convnet.train.Trainer;
+import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,15 +36,10 @@ class ServePageBrowserTest {
   @BeforeAll
   void serveAndOpenThePage() {
     browser = Browsers.open(dir.resolve("profile"));
-    var split = SyntheticData.split(600, 50, 100, 9);
-    Path savedModel = dir.resolve("saved_model");
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 9)) {
-      net.initialize();
-      new Trainer(net, split, Configs.constant(64, 1e-3f, 9), line -> {}).optimize(30);
-      ModelExport.export(net, savedModel);
-    }
-    model = SavedModelClassifier.load(savedModel);
-    server = RestServer.start(model, RestServer.Config.defaults().withPort(0), split.test());
+    TrainedModel trained = TrainedModel.get();
+    model = SavedModelClassifier.load(trained.savedModel);
+    server =
+        RestServer.start(model, RestServer.Config.defaults().withPort(0), trained.split.test());
     browser.get(server.url() + "/");
   }
 

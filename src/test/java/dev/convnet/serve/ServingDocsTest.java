@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.convnet.model.ConvNet;
-import dev.convnet.model.ModelConfig;
 import dev.convnet.testing.SyntheticData;
+import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,11 +33,7 @@ class ServingDocsTest {
             && Files.isExecutable(Path.of("/usr/bin/python3")),
         "curl and python3 are needed to run the examples");
     String script = block(Files.readString(Path.of("docs/serving.md")), "### curl");
-    Path savedModel = dir.resolve("saved_model");
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 2)) {
-      net.initialize();
-      ModelExport.export(net, savedModel);
-    }
+    Path savedModel = TrainedModel.get().savedModel;
     BufferedImage shoe = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
     ImageIO.write(shoe, "png", dir.resolve("shoe.png").toFile());
     try (SavedModelClassifier model = SavedModelClassifier.load(savedModel);

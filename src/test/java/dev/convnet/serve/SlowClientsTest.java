@@ -3,8 +3,7 @@ package dev.convnet.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convnet.model.ConvNet;
-import dev.convnet.model.ModelConfig;
+import dev.convnet.testing.TrainedModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -43,12 +42,7 @@ class SlowClientsTest {
 
   @BeforeAll
   void serveAModel() {
-    Path savedModel = dir.resolve("saved_model");
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 1)) {
-      net.initialize();
-      ModelExport.export(net, savedModel);
-    }
-    model = SavedModelClassifier.load(savedModel);
+    model = SavedModelClassifier.load(TrainedModel.get().savedModel);
     ServerLimits limits =
         ServerLimits.DEFAULTS.with(
             l -> {

@@ -83,10 +83,15 @@ class FastCpuStepTest {
             ModelConfig.notebook().withPooling(ModelConfig.Pooling.AVG), Device.CPU_NAME));
     assertFalse(FastCpuStep.supports(ModelConfig.notebook().withDropout(0.5f), Device.CPU_NAME));
     assertFalse(FastCpuStep.supports(ModelConfig.notebook(), Device.GPU_NAME));
-    // Trainer.stepFor falls back to the notebook's step where the fast one does not apply.
-    try (ConvNet net =
-        new ConvNet(ModelConfig.notebook().withConvLayers(3), 1, Device.CPU_NAME, towers(2))) {
-      assertFalse(Trainer.stepFor(TrainingStep.Kind.FAST, net) instanceof FastCpuStep);
+    // The graph falls back to the notebook's step where the fast one does not apply.
+    try (TrainingGraph graph =
+        TrainingGraph.build(
+            ModelConfig.notebook().withConvLayers(3),
+            TrainConfig.NOTEBOOK,
+            TrainingStep.Kind.FAST,
+            Device.CPU_NAME)) {
+      assertFalse(graph.step instanceof FastCpuStep);
+      assertEquals(1, graph.net.threads.towers(), "the notebook's step takes the whole batch");
     }
   }
 
@@ -192,11 +197,18 @@ class FastCpuStepTest {
     int[] sizes = {64, 64, 37, 64, 1};
     ModelConfig config = ModelConfig.notebook();
     try (ConvNet notebook = new ConvNet(config, 7, Device.CPU_NAME, ThreadPolicy.wholeBatch());
-        ConvNet twin = new ConvNet(config, 7, Device.CPU_NAME, towers(2))) {
+        TrainingGraph twinGraph =
+            TrainingGraph.build(
+                config,
+                TrainConfig.NOTEBOOK.withSeed(7),
+                TrainingStep.Kind.FAST,
+                Device.CPU_NAME,
+                towers(2))) {
+      ConvNet twin = twinGraph.net;
       notebook.initialize();
-      twin.initialize();
+      twinGraph.initialize();
       TrainingStep reference = TrainingStep.notebook(notebook);
-      TrainingStep fast = Trainer.stepFor(TrainingStep.Kind.FAST, twin);
+      TrainingStep fast = twinGraph.step;
       assertTrue(fast instanceof FastCpuStep, fast.describe());
       for (int step = 0; step < sizes.length; step++) {
         String label = "step " + step + " (" + sizes[step] + " images)";

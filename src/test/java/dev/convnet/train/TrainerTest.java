@@ -115,9 +115,8 @@ class TrainerTest {
           };
       Trainer trainer =
           new Trainer(
-              TrainingStep.notebook(net),
+              TrainingGraph.notebook(net, Configs.constant(32, 1e-3f, 1)),
               SMALL,
-              Configs.constant(32, 1e-3f, 1),
               new Trainer.Observers(line -> {}, List.of(listener)),
               Trainer.Start.FRESH);
       trainer.optimize(2L * trainer.iterationsPerEpoch() + 3);

@@ -3,10 +3,12 @@ package dev.convnet.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
+import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.results.Evaluation;
 import dev.convnet.testing.Configs;
@@ -34,18 +36,13 @@ class WeightAverageTest {
   @Test
   void theAverageFollowsTf1sUpdateAndEvaluationLeavesTheLiveWeightsAlone() {
     TrainConfig config = Configs.constant(32, 1e-3f, 3).withAverageDecay(DECAY);
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 3)) {
-      WeightAverage average = new WeightAverage(net, DECAY);
-      net.initialize();
-      average.reset();
-      Trainer trainer =
-          new Trainer(
-              TrainingStep.notebook(net),
-              SMALL,
-              config,
-              new Trainer.Observers(line -> {}, List.of()),
-              Trainer.Start.FRESH,
-              average);
+    try (TrainingGraph graph =
+        TrainingGraph.build(
+            ModelConfig.notebook(), config, TrainingStep.Kind.NOTEBOOK, Device.CPU_NAME)) {
+      graph.initialize();
+      ConvNet net = graph.net;
+      WeightAverage average = graph.average;
+      Trainer trainer = new Trainer(graph, SMALL, line -> {});
       // The same update written out in Java over the weights after each step.
       List<float[]> expected = values(net);
       for (int i = 0; i < 25; i++) {
@@ -72,12 +69,9 @@ class WeightAverageTest {
 
       // The trainer evaluates with the average; at the end it becomes the weights.
       Evaluation byAverage = trainer.evaluate(SMALL.test());
-      assertArrayEquals(
-          average.evaluated(() -> Trainer.evaluate(net, SMALL.test(), 256).predicted()),
-          byAverage.predicted());
+      assertArrayEquals(average.evaluated(() -> classes(net)), byAverage.predicted());
       trainer.finishWeights();
-      assertArrayEquals(
-          byAverage.predicted(), Trainer.evaluate(net, SMALL.test(), 256).predicted());
+      assertArrayEquals(byAverage.predicted(), classes(net));
       for (int v = 0; v < live.size(); v++) {
         assertArrayEquals(averaged.get(v), net.valueOf(net.trainableVariables.get(v)), 0f);
       }
@@ -85,20 +79,29 @@ class WeightAverageTest {
   }
 
   @Test
-  void aTrainerRefusesAnAverageItsConfigDoesNotAskFor() {
-    try (ConvNet net = new ConvNet(ModelConfig.notebook(), 3)) {
-      WeightAverage average = new WeightAverage(net, DECAY);
-      net.initialize();
-      TrainConfig plain = Configs.constant(32, 1e-3f, 3);
-      Trainer.Observers quiet = new Trainer.Observers(line -> {}, List.of());
-      TrainingStep step = TrainingStep.notebook(net);
+  void theGraphHasAnAverageExactlyWhenItsSettingsAskForOne() {
+    TrainConfig plain = Configs.constant(32, 1e-3f, 3);
+    try (TrainingGraph without =
+            TrainingGraph.build(
+                ModelConfig.notebook(), plain, TrainingStep.Kind.NOTEBOOK, Device.CPU_NAME);
+        TrainingGraph with =
+            TrainingGraph.build(
+                ModelConfig.notebook(),
+                plain.withAverageDecay(0.5f),
+                TrainingStep.Kind.NOTEBOOK,
+                Device.CPU_NAME)) {
+      assertNull(without.average);
+      assertEquals(0.5f, with.average.decay());
+      assertThrows(IllegalArgumentException.class, () -> new WeightAverage(without.net, 1f));
+      // A network built by hand gets the notebook's step only: the average is the factory's.
       assertThrows(
           IllegalArgumentException.class,
-          () -> new Trainer(step, SMALL, plain, quiet, Trainer.Start.FRESH, average));
-      assertThrows(
-          IllegalArgumentException.class,
-          () -> new Trainer(step, SMALL, plain.withAverageDecay(0.5f), quiet, Trainer.Start.FRESH));
-      assertThrows(IllegalArgumentException.class, () -> new WeightAverage(net, 1f));
+          () -> TrainingGraph.notebook(without.net, plain.withAverageDecay(0.5f)));
     }
+  }
+
+  /** Each test image's class by the network's current weights, in In [42]'s batches of 256. */
+  private static int[] classes(ConvNet net) {
+    return Evaluation.classify(SMALL.test(), 256, net::predictClasses).predicted();
   }
 }

@@ -1,0 +1,111 @@
+package dev.convnet.serve;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.convnet.model.ModelConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * What the API's routes do once a request has reached them: the model's status and metadata, a
+ * predict request (pixels or image files), and an image file classified as {@code predict} does.
+ * Every request that runs the model goes through {@link ModelRuns}: never more runs than cores.
+ */
+final class ApiHandlers {
+  private final SavedModelClassifier model;
+  private final String name;
+  private final ModelRuns runs;
+
+  ApiHandlers(SavedModelClassifier model, String name, ModelRuns runs) {
+    this.model = model;
+    this.name = name;
+    this.runs = runs;
+  }
+
+  /** {@code GET /v1/models/M}. */
+  JsonElement status() {
+    return ServingApi.status();
+  }
+
+  /** {@code GET /v1/models/M/metadata}. */
+  JsonElement metadata() {
+    return ServingApi.metadata(name, model.signatures());
+  }
+
+  /** {@code POST /v1/models/M:predict}. */
+  JsonElement predict(byte[] body) {
+    ServingApi.PredictRequest request =
+        ServingApi.parsePredict(new String(body, StandardCharsets.UTF_8));
+    SavedModelClassifier.Outputs outputs =
+        request.files() != null
+            ? predictFiles(request.files())
+            : runs.predict(request.images(), request.n());
+    return ServingApi.answer(request, outputs);
+  }
+
+  /**
+   * Image files sent to {@code serving_images}. Every header is read first and its size checked, as
+   * {@code predict} checks it; then each file is prepared by {@code predict}'s own code, so the
+   * answers are {@code predict}'s (the SavedModel's graph prepares 28x28 grey files to the same
+   * pixels, larger ones a little differently, docs/serving.md), at 13-17 µs a small PNG against 52
+   * µs in the graph's loop (docs/performance.md#serving).
+   */
+  private SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
+    if (!model.signatures().containsKey(ModelExport.IMAGES_SIGNATURE_KEY)) {
+      throw ServingApi.bad(
+          "Serving signature name: \""
+              + ModelExport.IMAGES_SIGNATURE_KEY
+              + "\" not found in"
+              + " signature def (the model was exported before it had one)");
+    }
+    for (int i = 0; i < files.size(); i++) {
+      String instance = "instance " + i;
+      ImageHeader header;
+      try {
+        header = ImageHeader.of(files.get(i), instance);
+      } catch (IllegalArgumentException e) {
+        throw ServingApi.bad(e.getMessage());
+      }
+      if (header.pixels() > ImageInput.MAX_PIXELS) {
+        throw ServingApi.bad(
+            ImageInput.tooLarge(instance, header.width(), header.height()).getMessage());
+      }
+    }
+    int pixels = ModelConfig.IMG_SIZE_FLAT;
+    float[] images = new float[files.size() * pixels];
+    for (int i = 0; i < files.size(); i++) {
+      try {
+        float[] one = ImageInput.read(files.get(i), "instance " + i).pixels();
+        System.arraycopy(one, 0, images, i * pixels, pixels);
+      } catch (IllegalArgumentException e) {
+        throw ServingApi.bad(e.getMessage());
+      }
+    }
+    return runs.predict(images, files.size());
+  }
+
+  /**
+   * {@code POST /images:classify}: an image file's bytes in, what {@code predict --json} prints.
+   */
+  JsonElement classifyImage(Request request, byte[] bytes) {
+    Fields query = Request.extractQueryParameters(request);
+    String file = query.getValue("name") == null ? "upload" : query.getValue("name");
+    ImageInput.Prepared image;
+    try {
+      image = ImageInput.read(bytes, file);
+    } catch (IllegalArgumentException e) {
+      throw ServingApi.bad(e.getMessage());
+    }
+    float[] p = runs.predict(image.pixels(), 1).probabilities();
+    JsonObject answer =
+        Exchange.GSON.toJsonTree(Prediction.of(file, p, image.inverted())).getAsJsonObject();
+    if (query.get("pixels") != null) {
+      // For the page: the 28x28 picture the network sees and every class's probability.
+      answer.add("pixels", Exchange.GSON.toJsonTree(image.pixels()));
+      answer.add("probabilities", Exchange.GSON.toJsonTree(p));
+    }
+    return answer;
+  }
+}

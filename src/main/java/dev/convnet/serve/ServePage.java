@@ -1,0 +1,81 @@
+package dev.convnet.serve;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.convnet.data.FashionMnist;
+import dev.convnet.data.ImageSet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The page at {@code /} to try the model with a drawing or a photo: its two files, and the test
+ * images it offers to click ({@code /examples.json}).
+ */
+final class ServePage {
+  /** The page and its one script: the only files served; nothing else is looked up on disk. */
+  private static final Map<String, String[]> FILES =
+      Map.of(
+          "/", new String[] {"page/index.html", "text/html; charset=utf-8"},
+          "/index.html", new String[] {"page/index.html", "text/html; charset=utf-8"},
+          "/page.js", new String[] {"page/page.js", "text/javascript; charset=utf-8"});
+
+  static final String EXAMPLES = "/examples.json";
+
+  private final byte[] examples;
+
+  /** {@code test} (may be null) gives one example of each class. */
+  ServePage(ImageSet test) {
+    this.examples = examplesJson(test).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Whether {@code path} is one of the page's. */
+  static boolean serves(String path) {
+    return FILES.containsKey(path) || path.equals(EXAMPLES);
+  }
+
+  /** Answers a GET of one of the page's paths. */
+  void answer(Exchange exchange) throws IOException {
+    if (exchange.path().equals(EXAMPLES)) {
+      exchange.send(200, "application/json", examples);
+    } else {
+      String[] file = FILES.get(exchange.path());
+      exchange.send(200, file[1], resource(file[0]));
+    }
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = ServePage.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("missing resource " + name);
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** One test image of each class, as pixel values 0-255 with its label. */
+  private static String examplesJson(ImageSet test) {
+    JsonArray list = new JsonArray();
+    if (test != null) {
+      boolean[] seen = new boolean[FashionMnist.LABELS.size()];
+      for (int i = 0; i < test.size() && list.size() < seen.length; i++) {
+        int label = test.label(i);
+        if (!seen[label]) {
+          seen[label] = true;
+          float[] pixels = test.image(i);
+          JsonArray values = new JsonArray();
+          for (float v : pixels) {
+            values.add(Math.round(v * 255));
+          }
+          JsonObject example = new JsonObject();
+          example.addProperty("index", i);
+          example.addProperty("label", FashionMnist.LABELS.get(label));
+          example.add("pixels", values);
+          list.add(example);
+        }
+      }
+    }
+    return Exchange.GSON.toJson(list);
+  }
+}
