@@ -1,5 +1,6 @@
 package dev.convnet.cli;
 
+import dev.convnet.common.Records;
 import dev.convnet.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,17 +21,25 @@ final class RecipeHelp {
   private static final List<TrainConfig> RECIPES =
       List.of(TrainConfig.DEFAULT, TrainConfig.NOTEBOOK, TrainConfig.BEST, TrainConfig.FAST);
 
-  /** Makes each setting's per-recipe text available to the flags' descriptions. */
+  /**
+   * Makes every training setting's per-recipe text available to the flags' descriptions, as {@code
+   * ${sys:convnet.recipes.NAME}}, NAME the setting's (and its flag field's) name.
+   */
   static void publish() {
-    put("batchSize", t -> String.valueOf(t.batchSize()));
-    put("learningRate", t -> String.valueOf(t.learningRate()));
-    put("schedule", t -> t.schedule().flag());
-    put("warmupIterations", t -> String.valueOf(t.warmupIterations()));
-    put("labelSmoothing", t -> String.valueOf(t.labelSmoothing()));
-    put("averageDecay", t -> String.valueOf(t.averageDecay()));
-    put("flipAverage", t -> t.flipAverage() ? "on" : "off");
-    put("augment", t -> t.augment() ? "on" : "off");
-    put("length", t -> t.length().toString());
+    for (String setting : Records.names(TrainConfig.class)) {
+      System.setProperty(PREFIX + setting, perRecipe(t -> shown(Records.get(t, setting))));
+    }
+  }
+
+  /** A value as a flag takes it: a schedule by its flag name, a switch as on or off. */
+  private static String shown(Object value) {
+    if (value instanceof TrainConfig.Schedule schedule) {
+      return schedule.flag();
+    }
+    if (value instanceof Boolean on) {
+      return on ? "on" : "off";
+    }
+    return String.valueOf(value);
   }
 
   /** "default, notebook, best: 64; fast: 256": the recipes grouped by their value. */
@@ -42,9 +51,5 @@ final class RecipeHelp {
     List<String> parts = new ArrayList<>();
     byValue.forEach((value, names) -> parts.add(String.join(", ", names) + ": " + value));
     return String.join("; ", parts);
-  }
-
-  private static void put(String setting, Function<TrainConfig, String> value) {
-    System.setProperty(PREFIX + setting, perRecipe(value));
   }
 }

@@ -46,16 +46,22 @@ final class TrainCommand implements Callable<Integer> {
   @ArgGroup(validate = false, heading = "%nSchedule%n", order = 3)
   TrainOptions.Schedule schedule;
 
-  @ArgGroup(validate = false, heading = "%nThe network of In [2]%n", order = 4)
+  @ArgGroup(validate = false, heading = "%nRegularisation and averaging%n", order = 4)
+  TrainOptions.Regularisation regularisation;
+
+  @ArgGroup(validate = false, heading = "%nData and seed%n", order = 5)
+  TrainOptions.Data data;
+
+  @ArgGroup(validate = false, heading = "%nThe network of In [2]%n", order = 6)
   TrainOptions.Network network;
 
-  @ArgGroup(validate = false, heading = "%nThe exercises' variants%n", order = 5)
+  @ArgGroup(validate = false, heading = "%nThe exercises' variants%n", order = 7)
   TrainOptions.Variants variants;
 
-  @ArgGroup(validate = false, heading = "%nRun directory%n", order = 6)
+  @ArgGroup(validate = false, heading = "%nRun directory%n", order = 8)
   TrainOptions.RunDir runDir = new TrainOptions.RunDir();
 
-  @ArgGroup(validate = false, heading = "%nOutput%n", order = 7)
+  @ArgGroup(validate = false, heading = "%nOutput%n", order = 9)
   TrainOptions.Output output = new TrainOptions.Output();
 
   @Spec CommandSpec spec;
@@ -72,6 +78,8 @@ final class TrainCommand implements Callable<Integer> {
           TrainOptions.RecipeChoice.class,
           TrainOptions.LengthChoice.class,
           TrainOptions.Schedule.class,
+          TrainOptions.Regularisation.class,
+          TrainOptions.Data.class,
           TrainOptions.RunDir.class,
           CommonOptions.PrecisionChoice.class);
 
@@ -128,8 +136,10 @@ final class TrainCommand implements Callable<Integer> {
     if (length != null) {
       training = training.withLength(length.length());
     }
-    if (schedule != null) {
-      training = schedule.applyTo(training);
+    for (Object section : new Object[] {schedule, regularisation, data}) {
+      if (section != null) {
+        training = Bind.given(training, section);
+      }
     }
     if (runDir.checkpointEvery != null) {
       training = training.withCheckpointEvery(runDir.checkpointEvery);

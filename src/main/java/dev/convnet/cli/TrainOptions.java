@@ -92,7 +92,10 @@ final class TrainOptions {
             "Iterations of linear warm-up to the peak rate"
                 + " (${sys:convnet.recipes.warmupIterations}).")
     Long warmupIterations;
+  }
 
+  /** What training is fed and which weights and views are kept: against overfitting. */
+  static final class Regularisation {
     @Option(
         names = "--label-smoothing",
         paramLabel = "S",
@@ -124,7 +127,10 @@ final class TrainOptions {
             "Randomly mirror and shift the training images (${sys:convnet.recipes.augment});"
                 + " --no-augment for off.")
     Boolean augment;
+  }
 
+  /** The random seed, and the images held out for validation. */
+  static final class Data {
     @Option(
         names = "--seed",
         paramLabel = "S",
@@ -142,42 +148,6 @@ final class TrainOptions {
                 + TrainConfig.VALIDATION_SIZE
                 + ").")
     Integer validationSize;
-
-    /** {@code recipe} with the flags given here. */
-    TrainConfig applyTo(TrainConfig recipe) {
-      TrainConfig t = recipe;
-      if (batchSize != null) {
-        t = t.withBatchSize(batchSize);
-      }
-      if (learningRate != null) {
-        t = t.withLearningRate(learningRate);
-      }
-      if (schedule != null) {
-        t = t.withSchedule(schedule);
-      }
-      if (warmupIterations != null) {
-        t = t.withWarmupIterations(warmupIterations);
-      }
-      if (labelSmoothing != null) {
-        t = t.withLabelSmoothing(labelSmoothing);
-      }
-      if (averageDecay != null) {
-        t = t.withAverageDecay(averageDecay);
-      }
-      if (augment != null) {
-        t = t.withAugment(augment);
-      }
-      if (flipAverage != null) {
-        t = t.withFlipAverage(flipAverage);
-      }
-      if (seed != null) {
-        t = t.withSeed(seed);
-      }
-      if (validationSize != null) {
-        t = t.withValidationSize(validationSize);
-      }
-      return t;
-    }
   }
 
   /** The network of In [2]. */
@@ -265,21 +235,9 @@ final class TrainOptions {
 
   /** The network the flags describe. */
   static ModelConfig model(Network n, Variants v) {
-    Network sizes = n != null ? n : new Network();
-    Variants variants = v != null ? v : new Variants();
-    return ModelConfig.notebook()
-        .withFilterSize1(sizes.filterSize1)
-        .withNumFilters1(sizes.numFilters1)
-        .withFilterSize2(sizes.filterSize2)
-        .withNumFilters2(sizes.numFilters2)
-        .withFcSize(sizes.fcSize)
-        .withConvLayers(variants.convLayers)
-        .withFcLayers(variants.fcLayers)
-        .withPooling(variants.pooling)
-        .withPoolFirst(variants.poolFirst)
-        .withActivation(variants.activation)
-        .withReluLast(variants.reluLast)
-        .withDropout(variants.dropout);
+    return Bind.given(
+        Bind.given(ModelConfig.notebook(), n != null ? n : new Network()),
+        v != null ? v : new Variants());
   }
 
   /** Where the run's files go. */

@@ -1,9 +1,9 @@
 package dev.convnet.model;
 
 import dev.convnet.common.InvalidSettingException;
+import dev.convnet.common.Records;
 import dev.convnet.data.ImageSet;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * The network's shape: cell In [2] (filter sizes and counts, fc_size) and the variants the
@@ -151,110 +151,68 @@ public record ModelConfig(
         && dropout == 0;
   }
 
-  private static final ModelConfig NOTEBOOK = new Editable().build();
+  /** In [2]'s sizes, and every exercise's variant switched off. */
+  private static final ModelConfig NOTEBOOK =
+      new ModelConfig(
+          FILTER_SIZE1,
+          NUM_FILTERS1,
+          FILTER_SIZE2,
+          NUM_FILTERS2,
+          FC_SIZE,
+          2, // In [16] and [18]
+          1, // In [23]
+          Pooling.MAX,
+          false, // ReLU, then pool: the same numbers as the notebook's order
+          Activation.RELU,
+          false, // In [25]: the logits have no ReLU
+          0f); // no dropout
 
   public ModelConfig withFilterSize1(int value) {
-    return edit(e -> e.filterSize1 = value);
+    return Records.with(this, "filterSize1", value);
   }
 
   public ModelConfig withNumFilters1(int value) {
-    return edit(e -> e.numFilters1 = value);
+    return Records.with(this, "numFilters1", value);
   }
 
   public ModelConfig withFilterSize2(int value) {
-    return edit(e -> e.filterSize2 = value);
+    return Records.with(this, "filterSize2", value);
   }
 
   public ModelConfig withNumFilters2(int value) {
-    return edit(e -> e.numFilters2 = value);
+    return Records.with(this, "numFilters2", value);
   }
 
   public ModelConfig withFcSize(int value) {
-    return edit(e -> e.fcSize = value);
+    return Records.with(this, "fcSize", value);
   }
 
   public ModelConfig withConvLayers(int value) {
-    return edit(e -> e.convLayers = value);
+    return Records.with(this, "convLayers", value);
   }
 
   public ModelConfig withFcLayers(int value) {
-    return edit(e -> e.fcLayers = value);
+    return Records.with(this, "fcLayers", value);
   }
 
   public ModelConfig withPooling(Pooling value) {
-    return edit(e -> e.pooling = value);
+    return Records.with(this, "pooling", value);
   }
 
   public ModelConfig withPoolFirst(boolean value) {
-    return edit(e -> e.poolFirst = value);
+    return Records.with(this, "poolFirst", value);
   }
 
   public ModelConfig withActivation(Activation value) {
-    return edit(e -> e.activation = value);
+    return Records.with(this, "activation", value);
   }
 
   public ModelConfig withReluLast(boolean value) {
-    return edit(e -> e.reluLast = value);
+    return Records.with(this, "reluLast", value);
   }
 
   public ModelConfig withDropout(float value) {
-    return edit(e -> e.dropout = value);
-  }
-
-  private ModelConfig edit(Consumer<Editable> change) {
-    Editable e = new Editable(this);
-    change.accept(e);
-    return e.build();
-  }
-
-  /** A mutable copy, so each wither changes one field and the record is built in one place. */
-  private static final class Editable {
-    // The notebook's network: In [2]'s sizes, and the exercises' variants switched off.
-    int filterSize1 = FILTER_SIZE1;
-    int numFilters1 = NUM_FILTERS1;
-    int filterSize2 = FILTER_SIZE2;
-    int numFilters2 = NUM_FILTERS2;
-    int fcSize = FC_SIZE;
-    int convLayers = 2;
-    int fcLayers = 1;
-    Pooling pooling = Pooling.MAX;
-    boolean poolFirst = false;
-    Activation activation = Activation.RELU;
-    boolean reluLast = false;
-    float dropout = 0f;
-
-    Editable() {}
-
-    Editable(ModelConfig c) {
-      filterSize1 = c.filterSize1;
-      numFilters1 = c.numFilters1;
-      filterSize2 = c.filterSize2;
-      numFilters2 = c.numFilters2;
-      fcSize = c.fcSize;
-      convLayers = c.convLayers;
-      fcLayers = c.fcLayers;
-      pooling = c.pooling;
-      poolFirst = c.poolFirst;
-      activation = c.activation;
-      reluLast = c.reluLast;
-      dropout = c.dropout;
-    }
-
-    ModelConfig build() {
-      return new ModelConfig(
-          filterSize1,
-          numFilters1,
-          filterSize2,
-          numFilters2,
-          fcSize,
-          convLayers,
-          fcLayers,
-          pooling,
-          poolFirst,
-          activation,
-          reluLast,
-          dropout);
-    }
+    return Records.with(this, "dropout", value);
   }
 
   /** One line for people: "conv 5x5x16, conv 5x5x36, fc 128, max-pool, relu". */

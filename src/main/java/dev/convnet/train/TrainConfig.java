@@ -1,9 +1,9 @@
 package dev.convnet.train;
 
 import dev.convnet.common.InvalidSettingException;
+import dev.convnet.common.Records;
 import dev.convnet.results.Evaluation;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * Every training setting of a run, each in one place; the network's shape is {@code ModelConfig}.
@@ -146,18 +146,32 @@ public record TrainConfig(
   }
 
   /** The notebook exactly: batch 64, Adam at 1e-4 held constant, 100 + 2,000 iterations. */
-  public static final TrainConfig NOTEBOOK = new Editable().build();
+  public static final TrainConfig NOTEBOOK =
+      new TrainConfig(
+          "notebook",
+          BATCH_SIZE,
+          NOTEBOOK_LEARNING_RATE,
+          Schedule.CONSTANT,
+          0, // a constant rate has no warm-up
+          Length.iterations(NOTEBOOK_ITERATIONS),
+          false, // the notebook's images as they are
+          0f, // one-hot targets (In [6])
+          0f, // the last weights
+          false, // one view of each image
+          SEED,
+          VALIDATION_SIZE,
+          0, // a checkpoint at each epoch's end
+          EVAL_BATCH_SIZE,
+          Precision.FP32);
 
   /** The default: the notebook's promised 90% on two cores in under a minute. */
   public static final TrainConfig DEFAULT =
-      NOTEBOOK.edit(
-          e -> {
-            e.recipe = "default";
-            e.learningRate = PEAK_LEARNING_RATE;
-            e.schedule = Schedule.WARMUP_COSINE;
-            e.warmupIterations = WARMUP_ITERATIONS;
-            e.length = Length.epochs(DEFAULT_EPOCHS);
-          });
+      NOTEBOOK
+          .withRecipe("default")
+          .withLearningRate(PEAK_LEARNING_RATE)
+          .withSchedule(Schedule.WARMUP_COSINE)
+          .withWarmupIterations(WARMUP_ITERATIONS)
+          .withLength(Length.epochs(DEFAULT_EPOCHS));
 
   /**
    * The most accurate: {@link #BEST_EPOCHS} epochs, random flips and shifts, label smoothing, and
@@ -305,126 +319,58 @@ public record TrainConfig(
   }
 
   public TrainConfig withRecipe(String value) {
-    return edit(b -> b.recipe = value);
+    return Records.with(this, "recipe", value);
   }
 
   public TrainConfig withBatchSize(int value) {
-    return edit(b -> b.batchSize = value);
+    return Records.with(this, "batchSize", value);
   }
 
   public TrainConfig withLearningRate(float value) {
-    return edit(b -> b.learningRate = value);
+    return Records.with(this, "learningRate", value);
   }
 
   public TrainConfig withLength(Length value) {
-    return edit(b -> b.length = value);
+    return Records.with(this, "length", value);
   }
 
   public TrainConfig withAugment(boolean value) {
-    return edit(b -> b.augment = value);
+    return Records.with(this, "augment", value);
   }
 
   public TrainConfig withLabelSmoothing(float value) {
-    return edit(b -> b.labelSmoothing = value);
+    return Records.with(this, "labelSmoothing", value);
   }
 
   public TrainConfig withAverageDecay(float value) {
-    return edit(b -> b.averageDecay = value);
+    return Records.with(this, "averageDecay", value);
   }
 
   public TrainConfig withFlipAverage(boolean value) {
-    return edit(b -> b.flipAverage = value);
+    return Records.with(this, "flipAverage", value);
   }
 
   public TrainConfig withSchedule(Schedule value) {
-    return edit(b -> b.schedule = value);
+    return Records.with(this, "schedule", value);
   }
 
   public TrainConfig withWarmupIterations(long value) {
-    return edit(b -> b.warmupIterations = value);
+    return Records.with(this, "warmupIterations", value);
   }
 
   public TrainConfig withSeed(long value) {
-    return edit(b -> b.seed = value);
+    return Records.with(this, "seed", value);
   }
 
   public TrainConfig withValidationSize(int value) {
-    return edit(b -> b.validationSize = value);
+    return Records.with(this, "validationSize", value);
   }
 
   public TrainConfig withCheckpointEvery(long value) {
-    return edit(b -> b.checkpointEvery = value);
+    return Records.with(this, "checkpointEvery", value);
   }
 
   public TrainConfig withPrecision(Precision value) {
-    return edit(b -> b.precision = value);
-  }
-
-  /**
-   * A copy of this config with {@code change} made to it (records have no withers of their own).
-   */
-  private TrainConfig edit(Consumer<Editable> change) {
-    Editable e = new Editable(this);
-    change.accept(e);
-    return e.build();
-  }
-
-  /** The fields of a config while one of them changes. */
-  private static final class Editable {
-    // The notebook's recipe (In [31], In [36], In [44]-[46]), the others' starting point.
-    String recipe = "notebook";
-    int batchSize = BATCH_SIZE;
-    float learningRate = NOTEBOOK_LEARNING_RATE;
-    Schedule schedule = Schedule.CONSTANT;
-    long warmupIterations = 0;
-    Length length = Length.iterations(NOTEBOOK_ITERATIONS);
-    boolean augment = false;
-    float labelSmoothing = 0f;
-    float averageDecay = 0f;
-    boolean flipAverage = false;
-    long seed = SEED;
-    int validationSize = VALIDATION_SIZE;
-    long checkpointEvery = 0;
-    int evalBatchSize = EVAL_BATCH_SIZE;
-    Precision precision = Precision.FP32;
-
-    Editable() {}
-
-    TrainConfig build() {
-      return new TrainConfig(
-          recipe,
-          batchSize,
-          learningRate,
-          schedule,
-          warmupIterations,
-          length,
-          augment,
-          labelSmoothing,
-          averageDecay,
-          flipAverage,
-          seed,
-          validationSize,
-          checkpointEvery,
-          evalBatchSize,
-          precision);
-    }
-
-    Editable(TrainConfig c) {
-      recipe = c.recipe;
-      batchSize = c.batchSize;
-      learningRate = c.learningRate;
-      schedule = c.schedule;
-      warmupIterations = c.warmupIterations;
-      length = c.length;
-      augment = c.augment;
-      labelSmoothing = c.labelSmoothing;
-      averageDecay = c.averageDecay;
-      flipAverage = c.flipAverage;
-      seed = c.seed;
-      validationSize = c.validationSize;
-      checkpointEvery = c.checkpointEvery;
-      evalBatchSize = c.evalBatchSize;
-      precision = c.precision;
-    }
+    return Records.with(this, "precision", value);
   }
 }

@@ -65,6 +65,8 @@ class HelpTest {
       "Recipe",
       "Length",
       "Schedule",
+      "Regularisation and averaging",
+      "Data and seed",
       "The network of In [2]",
       "The exercises' variants",
       "Run directory",
