@@ -75,8 +75,13 @@ class NotebookScriptTest {
     assertEquals(11, named, "In [40], [41], [51]-[59]");
   }
 
+  /**
+   * {@code --until N} runs the cells up to In [N] and no further; with {@code --interactive} an
+   * expression typed at the prompt echoes its value, and the hint names only what those cells
+   * defined. A bad flag gets one line and exit 2.
+   */
   @Test
-  void untilStopsAfterTheCellAndBadFlagsGetOneLine() throws IOException, InterruptedException {
+  void untilStopsAfterTheCellAndThePromptEchoesValues() throws IOException, InterruptedException {
     Process bad = new ProcessBuilder("scripts/notebook", "--until", "61").start();
     String err = new String(bad.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(bad.waitFor(1, TimeUnit.MINUTES));
@@ -84,24 +89,6 @@ class NotebookScriptTest {
     assertEquals(
         "notebook: error: --until must be a cell number from 1 to 60, got '61'", err.strip());
 
-    Process p =
-        new ProcessBuilder(
-                "scripts/notebook", "--until", "6", "--figures", tmp.resolve("f").toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES));
-    assertEquals(0, p.exitValue(), out);
-    assertTrue(out.contains("In [6]: ") && out.contains("55000 train set"), out);
-    assertTrue(!out.contains("In [7]: "), out);
-  }
-
-  /**
-   * At the prompt of {@code --interactive}, an expression typed on standard input echoes its value,
-   * and the hint names only what the cells up to the stopping one defined.
-   */
-  @Test
-  void theInteractivePromptEchoesValues() throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
                 "scripts/notebook",
@@ -118,6 +105,8 @@ class NotebookScriptTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, TimeUnit.MINUTES));
     assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("In [6]: ") && out.contains("55000 train set"), out);
+    assertTrue(out.contains("In [12]: ") && !out.contains("In [13]: "), out);
     assertTrue(out.contains("==> 242062"), out);
     assertTrue(out.contains("Your turn: try ") && out.contains("net.parameterCount()"), out);
     assertTrue(!out.contains("trainer."), "no trainer before In [39]: " + out);
