@@ -1,6 +1,7 @@
 package dev.convnet.serve;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.ByteBuffer;
@@ -12,7 +13,8 @@ import org.eclipse.jetty.util.Callback;
 
 /** One request as the routes read it, and where its answer goes. */
 record Exchange(Request request, Response response, Callback callback, String path, String method) {
-  static final Gson GSON = new Gson();
+  /** NaN and infinities written as TensorFlow Serving writes them, bare. */
+  static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
   /** TensorFlow Serving's error body: {@code {"error": "..."}}. */
   static JsonObject error(String message) {

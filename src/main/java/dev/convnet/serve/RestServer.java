@@ -375,7 +375,32 @@ public final class RestServer implements AutoCloseable {
       exchange.sendJson(413, Exchange.error(tooLarge().getMessage()));
       return;
     }
+    if (bytes != null
+        && "gzip"
+            .equalsIgnoreCase(exchange.request().getHeaders().get(HttpHeader.CONTENT_ENCODING))) {
+      try {
+        bytes = gunzipped(bytes); // as TensorFlow Serving's HTTP server takes such bodies
+      } catch (ServingApi.ApiException e) {
+        exchange.sendJson(e.status(), Exchange.error(e.getMessage()));
+        return;
+      }
+    }
     routes.answer(exchange, bytes);
+  }
+
+  /** A gzip body inflated, within the body limit: a small bomb is refused like a large body. */
+  private byte[] gunzipped(byte[] compressed) {
+    try (java.util.zip.GZIPInputStream in =
+        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
+      byte[] inflated =
+          in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBodyBytes() + 1));
+      if (inflated.length > limits.maxBodyBytes()) {
+        throw tooLarge();
+      }
+      return inflated;
+    } catch (java.io.IOException e) {
+      throw ServingApi.bad("cannot decompress the gzip request body (" + e.getMessage() + ")");
+    }
   }
 
   private ServingApi.ApiException tooLarge() {

@@ -1,6 +1,8 @@
 package dev.convnet.serve;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,8 +12,20 @@ import java.util.regex.Pattern;
  * become {@code {"error": ...}} with their status.
  */
 final class Routes {
-  private static final Pattern MODEL_PATH =
-      Pattern.compile("/v1/models/([^/:]+)(?:/versions/([^/:]+))?(/metadata|:predict|:[^/]*)?");
+  /** TensorFlow Serving's REST paths: everything under {@code /v1/}, in any case. */
+  private static final Pattern API = Pattern.compile("(?i)/v1/.*");
+
+  /** POST: {@code /v1/models/NAME[/versions/N | /labels/L]:VERB}, as TensorFlow Serving matches. */
+  private static final Pattern PREDICTION =
+      Pattern.compile(
+          "(?i)/v1/models/([^/:]+)(?:(?:/versions/(\\d+))|(?:/labels/([^/:]+)))?"
+              + ":(classify|regress|predict)");
+
+  /** GET: {@code /v1/models[/NAME][/versions/N | /labels/L][/metadata]}. */
+  private static final Pattern STATUS =
+      Pattern.compile(
+          "(?i)/v1/models(?:/([^/:]+))?(?:(?:/versions/(\\d+))|(?:/labels/([^/:]+)))?"
+              + "(?:/(metadata))?");
 
   private final String name;
   private final ApiHandlers api;
@@ -28,14 +42,14 @@ final class Routes {
     String path = exchange.path();
     String method = exchange.method();
     try {
-      if (ServePage.serves(path)) {
+      if (API.matcher(path).matches()) {
+        model(exchange, body);
+      } else if (ServePage.serves(path)) {
         requireMethod(method, "GET");
         page.answer(exchange);
       } else if (path.equals("/images:classify")) {
         requireMethod(method, "POST");
         exchange.sendJson(200, api.classifyImage(exchange.request(), body));
-      } else if (path.startsWith("/v1/models/")) {
-        model(exchange, body);
       } else {
         throw new ServingApi.ApiException(404, "no such path: " + path);
       }
@@ -46,39 +60,87 @@ final class Routes {
     }
   }
 
+  /**
+   * A {@code /v1/} request, parsed as TensorFlow Serving parses it (http_rest_api_util.cc): a path
+   * its patterns do not match, or another method than GET or POST, is a malformed request (400);
+   * the model name and label are percent-decoded; a version is a number (400 if not one).
+   */
   private void model(Exchange exchange, byte[] body) {
     String path = exchange.path();
     String method = exchange.method();
-    Matcher m = MODEL_PATH.matcher(path);
-    if (!m.matches()) {
-      throw new ServingApi.ApiException(404, "no such path: " + path);
+    Matcher m =
+        method.equals("POST")
+            ? PREDICTION.matcher(path)
+            : method.equals("GET") ? STATUS.matcher(path) : null;
+    if (m == null || !m.matches()) {
+      throw ServingApi.bad("Malformed request: " + method + " " + path);
     }
-    if (!m.group(1).equals(name)) {
+    String model = m.group(1) == null ? "" : percentDecoded(m.group(1));
+    Long version = null;
+    if (m.group(2) != null) {
+      try {
+        version = Long.parseLong(m.group(2));
+      } catch (NumberFormatException e) {
+        throw ServingApi.bad("Failed to convert version: " + m.group(2) + " to numeric.");
+      }
+    }
+    if (method.equals("GET") && model.isEmpty()) {
+      throw ServingApi.bad("Missing model name in request.");
+    }
+    if (!model.equals(name)) {
       throw new ServingApi.ApiException(
-          404, "Servable not found for request: Latest(" + m.group(1) + ")");
+          404,
+          "Servable not found for request: "
+              + (version == null
+                  ? "Latest(" + model + ")"
+                  : "Specific(" + model + ", " + version + ")"));
     }
-    if (m.group(2) != null && !m.group(2).equals(ServingApi.VERSION)) {
+    if (version != null && !String.valueOf(version).equals(ServingApi.VERSION)) {
       throw new ServingApi.ApiException(
-          404, "Servable not found for request: Specific(" + m.group(1) + ", " + m.group(2) + ")");
+          404, "Servable not found for request: Specific(" + model + ", " + version + ")");
     }
-    String action = m.group(3) == null ? "" : m.group(3);
-    switch (action) {
-      case "" -> {
-        requireMethod(method, "GET");
-        exchange.sendJson(200, api.status());
-      }
-      case "/metadata" -> {
-        requireMethod(method, "GET");
-        exchange.sendJson(200, api.metadata());
-      }
-      case ":predict" -> {
-        requireMethod(method, "POST");
-        exchange.sendJson(200, api.predict(body));
-      }
-      default ->
-          throw new ServingApi.ApiException(
-              404, "unknown verb " + action.substring(1) + " (this server answers :predict)");
+    if (m.group(3) != null) {
+      throw ServingApi.bad("Unrecognized servable version label: " + percentDecoded(m.group(3)));
     }
+    if (method.equals("GET")) {
+      exchange.sendJson(200, m.group(4) != null ? api.metadata() : api.status());
+      return;
+    }
+    String verb = m.group(4).toLowerCase(java.util.Locale.ROOT);
+    if (!verb.equals("predict")) {
+      // TensorFlow Serving's classifier and regressor want signatures of their own kind.
+      throw ServingApi.bad(
+          "Expected "
+              + (verb.equals("classify") ? "classification" : "regression")
+              + " signature method_name to be tensorflow/serving/"
+              + verb
+              + ". Was: "
+              + ModelExport.PREDICT_METHOD);
+    }
+    exchange.sendJson(200, api.predict(body));
+  }
+
+  /** {@code %XX} sequences decoded as UTF-8 bytes, as curl_easy_unescape does ('+' stays). */
+  static String percentDecoded(String text) {
+    if (text.indexOf('%') < 0) {
+      return text;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int i = 0;
+    while (i < text.length()) {
+      if (text.charAt(i) == '%'
+          && i + 2 < text.length()
+          && Character.digit(text.charAt(i + 1), 16) >= 0
+          && Character.digit(text.charAt(i + 2), 16) >= 0) {
+        bytes.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+        i += 3;
+      } else {
+        int codePoint = text.codePointAt(i);
+        bytes.writeBytes(new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8));
+        i += Character.charCount(codePoint);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
   }
 
   private static void requireMethod(String method, String allowed) {

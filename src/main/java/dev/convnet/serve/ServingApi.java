@@ -67,9 +67,14 @@ public final class ServingApi {
    * body is read as a stream straight into one float array: no tree of 784 objects an image.
    */
   public static PredictRequest parsePredict(String body) {
+    if (body.isBlank()) {
+      throw bad("JSON Parse error: The document is empty");
+    }
     try {
-      JsonReader reader = new JsonReader(new StringReader(body));
+      JsonReader reader = new JsonReader(new StringReader(SpecialNumbers.marked(body)));
       reader.setStrictness(Strictness.STRICT);
+      // An unknown key may hold anything, however deep; it is skipped without recursion.
+      reader.setNestingLimit(Integer.MAX_VALUE);
       if (reader.peek() != JsonToken.BEGIN_OBJECT) {
         throw bad("the request body must be a JSON object");
       }
@@ -81,11 +86,13 @@ public final class ServingApi {
         String key = reader.nextName();
         switch (key) {
           case "signature_name" -> {
-            String name = reader.peek() == JsonToken.NULL ? null : reader.nextString();
-            if (name == null) {
-              reader.nextNull();
-            } else if (ModelExport.SIGNATURE_KEY.equals(name)
-                || ModelExport.IMAGES_SIGNATURE_KEY.equals(name)) {
+            if (reader.peek() != JsonToken.STRING) {
+              throw bad("'signature_name' key must be a string value.");
+            }
+            String name = reader.nextString();
+            if (name.isEmpty() || ModelExport.SIGNATURE_KEY.equals(name)) {
+              signature = ModelExport.SIGNATURE_KEY; // "" is the default signature there too
+            } else if (ModelExport.IMAGES_SIGNATURE_KEY.equals(name)) {
               signature = name;
             } else {
               throw bad("Serving signature name: \"" + name + "\" not found in signature def");
@@ -94,19 +101,23 @@ public final class ServingApi {
           case "instances" -> rows = readInstances(reader, "instances", true);
           case "inputs" -> {
             if (reader.peek() == JsonToken.BEGIN_OBJECT) {
+              // Keys that name no input of the signatures are ignored, as TensorFlow Serving
+              // ignores them; one that does is the input.
               reader.beginObject();
-              if (!reader.hasNext()) {
-                throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
-              }
-              String input = reader.nextName();
-              if (!input.equals(ModelExport.INPUT) && !input.equals(ModelExport.IMAGES_INPUT)) {
-                throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
-              }
-              columns = readInstances(reader, "inputs", false);
-              if (reader.hasNext()) {
-                throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
+              while (reader.hasNext()) {
+                String input = reader.nextName();
+                if (!input.equals(ModelExport.INPUT) && !input.equals(ModelExport.IMAGES_INPUT)) {
+                  reader.skipValue();
+                } else if (columns != null) {
+                  throw bad("'inputs' names two inputs; the signatures take one each");
+                } else {
+                  columns = readInstances(reader, "inputs", false);
+                }
               }
               reader.endObject();
+              if (columns == null) {
+                throw bad("'inputs' must name the one input, '" + ModelExport.INPUT + "'");
+              }
             } else {
               columns = readInstances(reader, "inputs", false);
             }
@@ -114,10 +125,7 @@ public final class ServingApi {
           default -> reader.skipValue(); // TensorFlow Serving ignores unknown keys too
         }
       }
-      reader.endObject();
-      if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw bad("malformed JSON: more after the request object");
-      }
+      reader.endObject(); // what follows the object is not read, as TensorFlow Serving's parser
       if (rows != null && columns != null) {
         throw bad("Request body must contain either 'instances' or 'inputs', not both");
       }
@@ -160,6 +168,7 @@ public final class ServingApi {
     float[] values = new float[16 * pixels];
     int count = 0;
     List<byte[]> files = null;
+    boolean objects = false;
     reader.beginArray();
     while (reader.hasNext()) {
       if (count == MAX_INSTANCES) {
@@ -168,6 +177,13 @@ public final class ServingApi {
             "more than " + MAX_INSTANCES + " images in one request; send at most " + MAX_INSTANCES);
       }
       boolean object = reader.peek() == JsonToken.BEGIN_OBJECT;
+      if (rows && count > 0 && object != objects) {
+        throw bad(
+            "instance "
+                + count
+                + ": the instances must all be objects or all be lists (the row format)");
+      }
+      objects = object;
       String first = "";
       if (object) {
         reader.beginObject();
@@ -230,7 +246,7 @@ public final class ServingApi {
     }
     byte[] bytes;
     try {
-      bytes = Base64.getDecoder().decode(reader.nextString());
+      bytes = base64(reader.nextString());
     } catch (IllegalArgumentException e) {
       throw bad("instance " + index + ": b64 is not base64 (" + e.getMessage() + ")");
     }
@@ -246,6 +262,18 @@ public final class ServingApi {
     }
     return bytes;
   }
+
+  /**
+   * Base64 as TensorFlow Serving's clients send it: the standard alphabet or the web-safe one,
+   * padded or not, with line breaks (Python's {@code base64.encodebytes}) or without.
+   */
+  static byte[] base64(String text) {
+    String compact = WHITESPACE.matcher(text).replaceAll("");
+    boolean webSafe = compact.indexOf('-') >= 0 || compact.indexOf('_') >= 0;
+    return (webSafe ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(compact);
+  }
+
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private static void readImage(JsonReader reader, float[] values, int image) throws IOException {
     int pixels = ModelConfig.IMG_SIZE_FLAT;
@@ -270,11 +298,8 @@ public final class ServingApi {
       if (reader.peek() != JsonToken.NUMBER) {
         throw bad("image " + image + ", pixel " + j + ": not a number");
       }
-      double v = Double.parseDouble(reader.nextString()); // 1e999 is a number, if not a finite one
-      if (!Double.isFinite(v) || Math.abs(v) > Float.MAX_VALUE) {
-        throw bad("image " + image + ", pixel " + j + ": not a finite number");
-      }
-      values[image * pixels + j++] = (float) v;
+      // NaN, Infinity and numbers beyond float32 are taken, as TensorFlow Serving takes them.
+      values[image * pixels + j++] = SpecialNumbers.value(reader.nextString());
     }
     reader.endArray();
     if (j != pixels) {
@@ -337,6 +362,7 @@ public final class ServingApi {
               def.add("inputs", tensors(e.getValue().getInputsMap()));
               def.add("outputs", tensors(e.getValue().getOutputsMap()));
               def.addProperty("method_name", e.getValue().getMethodName());
+              def.add("defaults", new JsonObject());
               defs.add(e.getKey(), def);
             });
     JsonObject signatureDef = new JsonObject();
