@@ -1,7 +1,9 @@
 package dev.convnet.cli;
 
+import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
+import dev.convnet.serve.ModelVersions;
 import dev.convnet.serve.RestServer;
 import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.serve.ServerLimits;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -116,6 +119,15 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
               + " gets the same answer every time.")
   boolean batching;
 
+  @Option(
+      names = "--poll-seconds",
+      paramLabel = "S",
+      description =
+          "With a base path of numbered versions as --model: look for a newer version every S"
+              + " seconds and serve it once loaded and warmed up (0: only at start; default:"
+              + " ${DEFAULT-VALUE}).")
+  int pollSeconds = 1;
+
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
@@ -165,28 +177,62 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
           exitCode.set(code);
           stop.countDown();
         });
-    try (SavedModelClassifier classifier =
-        SavedModelClassifier.load(
-            model.model, model.where.device.resolve(), SavedModelClassifier.Callers.MANY)) {
-      RestServer server = RestServer.start(classifier, config, examples());
-      out.println("Serving " + model.model + " as '" + name + "' at " + server.url() + "/");
-      out.println(
-          "  TensorFlow Serving's REST API: POST "
-              + server.url()
-              + "/v1/models/"
-              + name
-              + ":predict; the page: "
-              + server.url()
-              + "/ ; Ctrl-C stops");
-      out.flush();
-      stop.await();
-      out.println("Stopping: finishing the requests in flight ...");
-      out.flush();
-      server.stop(GRACE_SECONDS);
-      out.println("Stopped.");
-      out.flush();
+    if (pollSeconds < 0) {
+      throw new InvalidSettingException("pollSeconds", "{pollSeconds} must be 0 or more");
     }
+    String device = model.where.device.resolve();
+    ModelVersions.Loader loader =
+        dir -> SavedModelClassifier.load(dir, device, SavedModelClassifier.Callers.MANY);
+    Consumer<String> log =
+        line -> {
+          out.println(line);
+          out.flush();
+        };
+    ModelVersions versions;
+    if (ModelVersions.isBasePath(model.model)) {
+      requireVersions(model.model);
+      versions =
+          ModelVersions.watch(
+              name, model.model, loader, batching, Duration.ofSeconds(pollSeconds), log);
+    } else {
+      versions = ModelVersions.single(name, model.model, loader, batching, log);
+    }
+    RestServer server = RestServer.start(versions, config, examples());
+    out.println("Serving " + model.model + " as '" + name + "' at " + server.url() + "/");
+    out.println(
+        "  TensorFlow Serving's REST API: POST "
+            + server.url()
+            + "/v1/models/"
+            + name
+            + ":predict; the page: "
+            + server.url()
+            + "/ ; Ctrl-C stops");
+    out.flush();
+    stop.await();
+    out.println("Stopping: finishing the requests in flight ...");
+    out.flush();
+    server.stop(GRACE_SECONDS);
+    out.println("Stopped.");
+    out.flush();
     return exitCode.get();
+  }
+
+  /** A base path must hold at least one numbered version folder; else the path is a mistake. */
+  private static void requireVersions(Path base) {
+    try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(base)) {
+      if (entries.noneMatch(p -> p.getFileName().toString().matches("\\d+"))) {
+        throw new InvalidSettingException(
+            "model",
+            "{model} "
+                + base
+                + " is neither a SavedModel (no saved_model.pb) nor a base path of numbered"
+                + " versions (such as "
+                + base.resolve("1")
+                + "/saved_model.pb)");
+      }
+    } catch (java.io.IOException e) {
+      throw new InvalidSettingException("model", "{model} " + base + ": " + e.getMessage());
+    }
   }
 
   /** The page's test images: from the data when it is installed, else none. */

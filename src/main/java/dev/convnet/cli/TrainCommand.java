@@ -118,7 +118,8 @@ final class TrainCommand implements Callable<Integer> {
                   .withStop(stop)
                   .withDevice(where.device)
                   .withStep(step)
-                  .withFigures(!output.noFigures),
+                  .withFigures(!output.noFigures)
+                  .withExportBase(java.util.Optional.ofNullable(output.exportBase)),
               DataSource.fashionMnist(dataOptions.dataDir),
               progress);
       return result.test().total() > 0 ? 0 : 1;

@@ -274,6 +274,14 @@ final class TrainOptions {
     boolean noFigures;
 
     @Option(
+        names = "--export-base",
+        paramLabel = "BASE",
+        description =
+            "Also write the SavedModel as the next numbered version of BASE (BASE/1, BASE/2, ...),"
+                + " whole or not at all, for TensorFlow Serving or serve --model BASE to pick up.")
+    Path exportBase;
+
+    @Option(
         names = "--no-progress",
         description = "No live progress bar (also off when stdout is not a terminal).")
     boolean noProgress;

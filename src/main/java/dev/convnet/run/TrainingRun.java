@@ -1,5 +1,6 @@
 package dev.convnet.run;
 
+import dev.convnet.common.Records;
 import dev.convnet.data.FileTrees;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
@@ -66,6 +67,10 @@ public final class TrainingRun {
       return withOptions(options().withStop(stop));
     }
 
+    default Request withExportBase(Optional<Path> base) {
+      return withOptions(options().withExportBase(base));
+    }
+
     /** A fresh run of {@code model} and {@code training} into {@code runDir}, on the CPU. */
     static Fresh fresh(ModelConfig model, TrainConfig training, Path runDir) {
       return new Fresh(model, training, runDir, false, Options.DEFAULT);
@@ -84,25 +89,36 @@ public final class TrainingRun {
    * @param step the notebook's training step, or the fast one where it applies
    * @param figures whether to draw the figures and the report
    * @param stop set by Ctrl-C or SIGTERM: stop after the step under way, checkpoint, and exit
+   * @param exportBase a base path of numbered versions that also receives the SavedModel, as its
+   *     next version, for TensorFlow Serving or {@code serve} to pick up
    */
-  public record Options(Device device, TrainingStep.Kind step, boolean figures, StopSwitch stop) {
+  public record Options(
+      Device device,
+      TrainingStep.Kind step,
+      boolean figures,
+      StopSwitch stop,
+      Optional<Path> exportBase) {
     public static final Options DEFAULT =
-        new Options(Device.CPU, TrainingStep.Kind.FAST, true, new StopSwitch());
+        new Options(Device.CPU, TrainingStep.Kind.FAST, true, new StopSwitch(), Optional.empty());
 
     public Options withDevice(Device value) {
-      return new Options(value, step, figures, stop);
+      return Records.with(this, "device", value);
     }
 
     public Options withStep(TrainingStep.Kind value) {
-      return new Options(device, value, figures, stop);
+      return Records.with(this, "step", value);
     }
 
     public Options withFigures(boolean value) {
-      return new Options(device, step, value, stop);
+      return Records.with(this, "figures", value);
     }
 
     public Options withStop(StopSwitch value) {
-      return new Options(device, step, figures, value);
+      return Records.with(this, "stop", value);
+    }
+
+    public Options withExportBase(Optional<Path> value) {
+      return Records.with(this, "exportBase", value);
     }
   }
 
@@ -156,6 +172,7 @@ public final class TrainingRun {
    */
   public static RunResult run(Request request, DataSource data, TrainingProgress progress) {
     String device = request.options().device().resolve(); // a missing GPU, before any change
+    request.options().exportBase().ifPresent(ModelExport::checkBasePath);
     Path runDir = prepare(request, data);
     try (RunDirectory.Lock lock = RunDirectory.lock(runDir)) {
       Begin begin = begin(request, runDir, data);
@@ -296,6 +313,16 @@ public final class TrainingRun {
         savedModel); // only reached with an empty run directory, a forced one or a resumed one
     ModelExport.export(net, savedModel, training.flipAverage());
     record.write(runDir);
+    begin
+        .options()
+        .exportBase()
+        .ifPresent(
+            base ->
+                progress.println(
+                    "Exported as version "
+                        + ModelExport.publishVersion(savedModel, base)
+                        + " of "
+                        + base));
     progress.println(
         String.format(
             "Trained at %.0f images/s; wrote %s and %s",

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.convnet.model.ModelConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.OptionalLong;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
 
@@ -14,35 +15,52 @@ import org.eclipse.jetty.util.Fields;
  * Every request that runs the model goes through {@link ModelRuns}: never more runs than cores.
  */
 final class ApiHandlers {
-  private final SavedModelClassifier model;
-  private final String name;
-  private final ModelRuns runs;
+  private final ModelVersions versions;
 
-  ApiHandlers(SavedModelClassifier model, String name, ModelRuns runs) {
-    this.model = model;
-    this.name = name;
-    this.runs = runs;
+  ApiHandlers(ModelVersions versions) {
+    this.versions = versions;
   }
 
-  /** {@code GET /v1/models/M}. */
-  JsonElement status() {
-    return ServingApi.status();
+  /** {@code GET /v1/models/M[/versions/N]}: every version known and its state. */
+  JsonElement status(OptionalLong version) {
+    return versions.status(version);
   }
 
-  /** {@code GET /v1/models/M/metadata}. */
-  JsonElement metadata() {
-    return ServingApi.metadata(name, model.signatures());
+  /** {@code GET /v1/models/M[/versions/N]/metadata}. */
+  JsonElement metadata(OptionalLong version) {
+    return versions.run(
+        version,
+        served -> ServingApi.metadata(versions.name(), served.model.signatures(), served.version));
   }
 
-  /** {@code POST /v1/models/M:predict}. */
-  JsonElement predict(byte[] body) {
-    ServingApi.PredictRequest request =
-        ServingApi.parsePredict(new String(body, StandardCharsets.UTF_8));
-    SavedModelClassifier.Outputs outputs =
-        request.files() != null
-            ? predictFiles(request.files())
-            : runs.predict(request.images(), request.n());
-    return ServingApi.answer(request, outputs);
+  /** {@code POST /v1/models/M[/versions/N]:predict}, counted by signature and status. */
+  JsonElement predict(OptionalLong version, byte[] body) {
+    long start = System.nanoTime();
+    String signature = ServeMetrics.NO_SIGNATURE;
+    try {
+      // As TensorFlow Serving, which finds the servable before it reads the instances: 404 first.
+      versions.run(version, served -> Boolean.TRUE);
+      ServingApi.PredictRequest request =
+          ServingApi.parsePredict(new String(body, StandardCharsets.UTF_8));
+      signature = request.signature();
+      JsonElement answer =
+          versions.run(
+              version,
+              served ->
+                  ServingApi.answer(
+                      request,
+                      request.files() != null
+                          ? predictFiles(served, request.files())
+                          : served.runs.predict(request.images(), request.n())));
+      versions.metrics().request(signature, 200, (System.nanoTime() - start) / 1e9);
+      return answer;
+    } catch (ServingApi.ApiException e) {
+      versions.metrics().request(signature, e.status(), (System.nanoTime() - start) / 1e9);
+      throw e;
+    } catch (RuntimeException e) {
+      versions.metrics().request(signature, 500, (System.nanoTime() - start) / 1e9);
+      throw e;
+    }
   }
 
   /**
@@ -52,8 +70,9 @@ final class ApiHandlers {
    * pixels, larger ones a little differently, docs/serving.md), at 13-17 µs a small PNG against 52
    * µs in the graph's loop (docs/performance.md#serving).
    */
-  private SavedModelClassifier.Outputs predictFiles(List<byte[]> files) {
-    if (!model.signatures().containsKey(ModelExport.IMAGES_SIGNATURE_KEY)) {
+  private SavedModelClassifier.Outputs predictFiles(
+      ModelVersions.Served served, List<byte[]> files) {
+    if (!served.model.signatures().containsKey(ModelExport.IMAGES_SIGNATURE_KEY)) {
       throw ServingApi.bad(
           "Serving signature name: \""
               + ModelExport.IMAGES_SIGNATURE_KEY
@@ -83,7 +102,7 @@ final class ApiHandlers {
         throw ServingApi.bad(e.getMessage());
       }
     }
-    return runs.predict(images, files.size());
+    return served.runs.predict(images, files.size());
   }
 
   /**
@@ -98,7 +117,10 @@ final class ApiHandlers {
     } catch (IllegalArgumentException e) {
       throw ServingApi.bad(e.getMessage());
     }
-    float[] p = runs.predict(image.pixels(), 1).probabilities();
+    float[] p =
+        versions
+            .run(OptionalLong.empty(), served -> served.runs.predict(image.pixels(), 1))
+            .probabilities();
     JsonObject answer =
         Exchange.GSON.toJsonTree(Prediction.of(file, p, image.inverted())).getAsJsonObject();
     if (query.get("pixels") != null) {

@@ -32,7 +32,7 @@ final class Batcher implements ModelRuns {
   /** {@code n} images of 784 floats each, and where their answer goes. */
   private record Job(float[] images, int n, CompletableFuture<SavedModelClassifier.Outputs> done) {}
 
-  private final SavedModelClassifier model;
+  private final ModelRuns.Predictor model;
   private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
   // One runner at a time gathers its batch, so no two runners split a run of queued requests.
   private final ReentrantLock gathering = new ReentrantLock();
@@ -41,10 +41,10 @@ final class Batcher implements ModelRuns {
 
   /** A batcher with one runner a core. */
   Batcher(SavedModelClassifier model) {
-    this(model, Runtime.getRuntime().availableProcessors());
+    this(model::predict, Runtime.getRuntime().availableProcessors());
   }
 
-  Batcher(SavedModelClassifier model, int runnerCount) {
+  Batcher(ModelRuns.Predictor model, int runnerCount) {
     this.model = model;
     for (int i = 0; i < runnerCount; i++) {
       Thread runner = new Thread(this::loop, "convnet-batcher-" + i);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -117,6 +118,7 @@ public final class ModelExport {
             .export();
       }
       stripDefaultAttributes(dir.resolve(SAVED_MODEL_FILE));
+      Warmup.write(dir, RestServer.Config.NAME, Warmup.requests());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot export the model to " + dir + ": " + e.getMessage(), e);
@@ -154,5 +156,55 @@ public final class ModelExport {
       }
     }
     Files.write(savedModelFile, savedModel.build().toByteArray());
+  }
+
+  /**
+   * Refuses {@code base} as a base path of numbered versions before any work: it must be a folder,
+   * or not exist yet (it is made at the first version).
+   */
+  public static void checkBasePath(Path base) {
+    if (Files.exists(base) && !Files.isDirectory(base)) {
+      throw new dev.convnet.common.InvalidSettingException(
+          "exportBase", "{exportBase} " + base + " is a file; give a folder of numbered versions");
+    }
+  }
+
+  /**
+   * Copies the SavedModel {@code savedModel} into {@code base} as its next numbered version, as
+   * TensorFlow Serving's base path holds them ({@code base/1}, {@code base/2}, ...): written under
+   * a temporary name and renamed, so that a server polling {@code base} never sees half a version.
+   * Returns the version's number.
+   */
+  public static long publishVersion(Path savedModel, Path base) {
+    checkBasePath(base);
+    try {
+      Files.createDirectories(base);
+      long next = 1;
+      try (Stream<Path> entries = Files.list(base)) {
+        next +=
+            entries
+                .map(p -> p.getFileName().toString())
+                .filter(n -> n.matches("\\d{1,18}"))
+                .mapToLong(Long::parseLong)
+                .max()
+                .orElse(0);
+      }
+      Path temporary = Files.createTempDirectory(base, ".incoming-" + next + "-");
+      try (Stream<Path> files = Files.walk(savedModel)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          Path target = temporary.resolve(savedModel.relativize(file).toString());
+          if (Files.isDirectory(file)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(file, target);
+          }
+        }
+      }
+      Files.move(temporary, base.resolve(Long.toString(next)), StandardCopyOption.ATOMIC_MOVE);
+      return next;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot write a version into " + base + ": " + e.getMessage(), e);
+    }
   }
 }

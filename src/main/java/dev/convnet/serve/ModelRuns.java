@@ -15,11 +15,17 @@ interface ModelRuns extends AutoCloseable {
   @Override
   void close();
 
+  /** One run of the model on {@code n} images: a SavedModelClassifier's, maybe counted. */
+  @FunctionalInterface
+  interface Predictor {
+    SavedModelClassifier.Outputs predict(float[] images, int n);
+  }
+
   /**
    * The exact mode: each request its own run, so an answer never depends on what else was asked, at
    * most one run a core at a time.
    */
-  static ModelRuns exact(SavedModelClassifier model) {
+  static ModelRuns exact(Predictor model) {
     Semaphore cores = new Semaphore(Runtime.getRuntime().availableProcessors());
     return new ModelRuns() {
       @Override

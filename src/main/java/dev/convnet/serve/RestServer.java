@@ -112,17 +112,15 @@ public final class RestServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final ThreadPoolExecutor workers;
-  private final ModelRuns runs;
+  private final ModelVersions versions;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
-  private RestServer(SavedModelClassifier model, Config config, ImageSet examples) {
+  private RestServer(ModelVersions versions, Config config, ImageSet examples) {
     this.config = config;
     this.limits = config.limits();
-    this.runs = config.batching() ? new Batcher(model) : ModelRuns.exact(model);
-    this.routes =
-        new Routes(
-            config.name(), new ApiHandlers(model, config.name(), runs), new ServePage(examples));
+    this.versions = versions;
+    this.routes = new Routes(versions, new ServePage(examples));
     // A bounded queue; when it is full the thread that read the request runs it, which slows
     // reading new requests instead of dropping them or queueing without end.
     this.workers =
@@ -201,12 +199,21 @@ public final class RestServer implements AutoCloseable {
    * offers to click.
    */
   public static RestServer start(SavedModelClassifier model, Config config, ImageSet examples) {
-    RestServer s = new RestServer(model, config, examples);
+    return start(ModelVersions.of(config.name(), model, config.batching()), config, examples);
+  }
+
+  /**
+   * Starts serving {@code versions} (which the server closes when it stops); {@code examples} (may
+   * be null) are the test images the page offers to click.
+   */
+  public static RestServer start(ModelVersions versions, Config config, ImageSet examples) {
+    RestServer s = new RestServer(versions, config, examples);
     try {
       s.server.start();
       return s;
     } catch (Exception e) {
       s.workers.shutdown();
+      s.versions.close();
       throw new InvalidSettingException(
           "port",
           "cannot listen on "
@@ -251,7 +258,7 @@ public final class RestServer implements AutoCloseable {
       // Stopping anyway: nothing more can be answered.
     }
     workers.shutdown();
-    runs.close();
+    versions.close();
     try {
       workers.awaitTermination(graceSeconds, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -1,8 +1,10 @@
 package dev.convnet.serve;
 
+import com.google.gson.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,13 +29,18 @@ final class Routes {
           "(?i)/v1/models(?:/([^/:]+))?(?:(?:/versions/(\\d+))|(?:/labels/([^/:]+)))?"
               + "(?:/(metadata))?");
 
+  /** 200 once a version answers, 503 before: for a load balancer or Kubernetes' readiness. */
+  static final String READY = "/ready";
+
+  private final ModelVersions versions;
   private final String name;
   private final ApiHandlers api;
   private final ServePage page;
 
-  Routes(String name, ApiHandlers api, ServePage page) {
-    this.name = name;
-    this.api = api;
+  Routes(ModelVersions versions, ServePage page) {
+    this.versions = versions;
+    this.name = versions.name();
+    this.api = new ApiHandlers(versions);
     this.page = page;
   }
 
@@ -44,6 +51,17 @@ final class Routes {
     try {
       if (API.matcher(path).matches()) {
         model(exchange, body);
+      } else if (path.equals(READY)) {
+        requireMethod(method, "GET");
+        JsonObject ready = new JsonObject();
+        ready.addProperty("ready", versions.ready());
+        if (!versions.ready()) {
+          ready.addProperty("error", "no version of " + name + " is available yet");
+        }
+        exchange.sendJson(versions.ready() ? 200 : 503, ready);
+      } else if (path.equals(ServeMetrics.PATH)) {
+        requireMethod(method, "GET");
+        exchange.send(200, versions.metrics().contentType(), versions.metrics().text());
       } else if (ServePage.serves(path)) {
         requireMethod(method, "GET");
         page.answer(exchange);
@@ -76,10 +94,10 @@ final class Routes {
       throw ServingApi.bad("Malformed request: " + method + " " + path);
     }
     String model = m.group(1) == null ? "" : percentDecoded(m.group(1));
-    Long version = null;
+    OptionalLong version = OptionalLong.empty();
     if (m.group(2) != null) {
       try {
-        version = Long.parseLong(m.group(2));
+        version = OptionalLong.of(Long.parseLong(m.group(2)));
       } catch (NumberFormatException e) {
         throw ServingApi.bad("Failed to convert version: " + m.group(2) + " to numeric.");
       }
@@ -91,19 +109,15 @@ final class Routes {
       throw new ServingApi.ApiException(
           404,
           "Servable not found for request: "
-              + (version == null
+              + (version.isEmpty()
                   ? "Latest(" + model + ")"
-                  : "Specific(" + model + ", " + version + ")"));
-    }
-    if (version != null && !String.valueOf(version).equals(ServingApi.VERSION)) {
-      throw new ServingApi.ApiException(
-          404, "Servable not found for request: Specific(" + model + ", " + version + ")");
+                  : "Specific(" + model + ", " + version.getAsLong() + ")"));
     }
     if (m.group(3) != null) {
       throw ServingApi.bad("Unrecognized servable version label: " + percentDecoded(m.group(3)));
     }
     if (method.equals("GET")) {
-      exchange.sendJson(200, m.group(4) != null ? api.metadata() : api.status());
+      exchange.sendJson(200, m.group(4) != null ? api.metadata(version) : api.status(version));
       return;
     }
     String verb = m.group(4).toLowerCase(java.util.Locale.ROOT);
@@ -117,7 +131,7 @@ final class Routes {
               + ". Was: "
               + ModelExport.PREDICT_METHOD);
     }
-    exchange.sendJson(200, api.predict(body));
+    exchange.sendJson(200, api.predict(version, body));
   }
 
   /** {@code %XX} sequences decoded as UTF-8 bytes, as curl_easy_unescape does ('+' stays). */

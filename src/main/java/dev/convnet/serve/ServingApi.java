@@ -60,7 +60,8 @@ public final class ServingApi {
    * @param files the image files sent as {@code {"b64": ...}}; null when it sent pixels
    * @param columnar whether it came as {@code "inputs"} (answered by {@code "outputs"})
    */
-  public record PredictRequest(float[] images, List<byte[]> files, int n, boolean columnar) {}
+  public record PredictRequest(
+      float[] images, List<byte[]> files, int n, boolean columnar, String signature) {}
 
   /**
    * Parses a {@code :predict} body; any problem is a 400 (or 413 beyond the instance limit). The
@@ -147,7 +148,11 @@ public final class ServingApi {
                     + "' takes image files as {\"b64\": \"...\"}, one an instance");
       }
       return new PredictRequest(
-          files ? null : images.values(), images.files(), images.count(), columns != null);
+          files ? null : images.values(),
+          images.files(),
+          images.count(),
+          columns != null,
+          signature);
     } catch (MalformedJsonException | EOFException | IllegalStateException e) {
       Matcher where = WHERE.matcher(String.valueOf(e.getMessage()));
       throw bad("malformed JSON" + (where.find() ? " " + where.group() : ""));
@@ -335,24 +340,9 @@ public final class ServingApi {
     return answer;
   }
 
-  /** {@code GET /v1/models/NAME}: one version, available. */
-  public static JsonObject status() {
-    JsonObject status = new JsonObject();
-    status.addProperty("error_code", "OK");
-    status.addProperty("error_message", "");
-    JsonObject version = new JsonObject();
-    version.addProperty("version", VERSION);
-    version.addProperty("state", "AVAILABLE");
-    version.add("status", status);
-    JsonArray versions = new JsonArray();
-    versions.add(version);
-    JsonObject answer = new JsonObject();
-    answer.add("model_version_status", versions);
-    return answer;
-  }
-
   /** {@code GET /v1/models/NAME/metadata}: the signatures as TensorFlow Serving shows them. */
-  public static JsonObject metadata(String name, Map<String, SignatureDef> signatures) {
+  public static JsonObject metadata(
+      String name, Map<String, SignatureDef> signatures, long version) {
     JsonObject defs = new JsonObject();
     signatures.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
@@ -372,7 +362,7 @@ public final class ServingApi {
     JsonObject spec = new JsonObject();
     spec.addProperty("name", name);
     spec.addProperty("signature_name", "");
-    spec.addProperty("version", VERSION);
+    spec.addProperty("version", Long.toString(version));
     JsonObject answer = new JsonObject();
     answer.add("model_spec", spec);
     answer.add("metadata", metadata);

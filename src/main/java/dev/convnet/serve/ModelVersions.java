@@ -1,0 +1,377 @@
+package dev.convnet.serve;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The versions of one model that {@code serve} answers for, as TensorFlow Serving keeps them: one
+ * SavedModel (version 1), or a base path of numbered version folders ({@code BASE/1}, {@code
+ * BASE/2}, ...), of which the newest is served and newer ones are picked up while serving. A
+ * version answers only once loaded and its warm-up requests replayed ({@link Warmup}); the one it
+ * replaces finishes the requests it holds before it is closed, so a switch fails no request. A
+ * version that cannot load leaves the served one serving, and says why in the status answer.
+ */
+public final class ModelVersions implements AutoCloseable {
+  /** Opens a SavedModel folder (on the device and threads {@code serve} chose). */
+  public interface Loader {
+    SavedModelClassifier load(Path savedModel);
+  }
+
+  /** A version's state, in TensorFlow Serving's words. */
+  enum State {
+    LOADING,
+    AVAILABLE,
+    UNLOADING,
+    END
+  }
+
+  private record Known(State state, String error) {}
+
+  /** A loaded version: requests hold it (shared) while they run; retiring waits for them. */
+  static final class Served {
+    final long version;
+    final SavedModelClassifier model;
+    final ModelRuns runs;
+    private final boolean owned;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile boolean retired;
+
+    Served(long version, SavedModelClassifier model, ModelRuns runs, boolean owned) {
+      this.version = version;
+      this.model = model;
+      this.runs = runs;
+      this.owned = owned;
+    }
+
+    private boolean enter() {
+      lock.readLock().lock();
+      if (retired) {
+        lock.readLock().unlock();
+        return false;
+      }
+      return true;
+    }
+
+    private void leave() {
+      lock.readLock().unlock();
+    }
+
+    /** Waits for the requests under way, then closes. */
+    private void retire() {
+      retired = true;
+      lock.writeLock().lock();
+      try {
+        runs.close();
+        if (owned) {
+          model.close();
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+  }
+
+  private final String name;
+  private final Path base;
+  private final Loader loader;
+  private final boolean batching;
+  private final Consumer<String> log;
+  private final ServeMetrics metrics;
+  private final Map<Long, Known> known = new TreeMap<>();
+  private final Map<Long, String> failed = new HashMap<>();
+  private final ScheduledExecutorService poller;
+  private volatile Served current;
+
+  private ModelVersions(
+      String name, Path base, Loader loader, boolean batching, Consumer<String> log) {
+    this.name = name;
+    this.base = base;
+    this.loader = loader;
+    this.batching = batching;
+    this.log = log;
+    this.metrics = new ServeMetrics(name);
+    this.poller =
+        base == null
+            ? null
+            : Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "convnet-versions");
+                  t.setDaemon(true);
+                  return t;
+                });
+  }
+
+  /** A model already loaded, as version 1 (closed by its owner, not here). */
+  public static ModelVersions of(String name, SavedModelClassifier model, boolean batching) {
+    ModelVersions versions = new ModelVersions(name, null, null, batching, line -> {});
+    versions.serve(new Served(1, model, versions.runs(model), false), 0);
+    return versions;
+  }
+
+  /** One SavedModel folder as version 1, loaded and warmed up now. */
+  public static ModelVersions single(
+      String name, Path savedModel, Loader loader, boolean batching, Consumer<String> log) {
+    ModelVersions versions = new ModelVersions(name, null, loader, batching, log);
+    versions.load(1, savedModel);
+    if (versions.current == null) {
+      throw new IllegalArgumentException(versions.known.get(1L).error());
+    }
+    return versions;
+  }
+
+  /**
+   * A base path of numbered versions: the newest loaded in the background at once, then the folder
+   * looked at again every {@code poll} (zero: never) for a newer one.
+   */
+  public static ModelVersions watch(
+      String name,
+      Path base,
+      Loader loader,
+      boolean batching,
+      Duration poll,
+      Consumer<String> log) {
+    ModelVersions versions = new ModelVersions(name, base, loader, batching, log);
+    if (poll.isZero()) {
+      versions.poller.execute(versions::scan);
+    } else {
+      versions.poller.scheduleWithFixedDelay(
+          versions::scan, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return versions;
+  }
+
+  /** Whether {@code dir} is a base path of versions rather than one SavedModel. */
+  public static boolean isBasePath(Path dir) {
+    return Files.isDirectory(dir) && !Files.exists(dir.resolve("saved_model.pb"));
+  }
+
+  String name() {
+    return name;
+  }
+
+  ServeMetrics metrics() {
+    return metrics;
+  }
+
+  /** Whether a version answers. */
+  boolean ready() {
+    return current != null;
+  }
+
+  /**
+   * {@code work} on the served version, or on {@code version} when given; the version is held until
+   * {@code work} returns. 404 as TensorFlow Serving answers when no such version serves.
+   */
+  <T> T run(OptionalLong version, Function<Served, T> work) {
+    while (true) {
+      Served served = current;
+      if (served == null || version.isPresent() && version.getAsLong() != served.version) {
+        throw new ServingApi.ApiException(
+            404,
+            "Servable not found for request: "
+                + (version.isPresent()
+                    ? "Specific(" + name + ", " + version.getAsLong() + ")"
+                    : "Latest(" + name + ")"));
+      }
+      if (served.enter()) {
+        try {
+          return work.apply(served);
+        } finally {
+          served.leave();
+        }
+      } // retired between the read and the hold: take the version that replaced it
+    }
+  }
+
+  /** {@code GET /v1/models/NAME[/versions/N]}: each version known, newest first, and its state. */
+  synchronized JsonObject status(OptionalLong version) {
+    JsonArray versions = new JsonArray();
+    for (Map.Entry<Long, Known> e : ((TreeMap<Long, Known>) known).descendingMap().entrySet()) {
+      if (version.isPresent() && version.getAsLong() != e.getKey()) {
+        continue;
+      }
+      JsonObject status = new JsonObject();
+      status.addProperty("error_code", e.getValue().error().isEmpty() ? "OK" : "UNKNOWN");
+      status.addProperty("error_message", e.getValue().error());
+      JsonObject one = new JsonObject();
+      one.addProperty("version", Long.toString(e.getKey()));
+      one.addProperty("state", e.getValue().state().name());
+      one.add("status", status);
+      versions.add(one);
+    }
+    if (versions.isEmpty() && version.isPresent()) {
+      throw new ServingApi.ApiException(
+          404, "Could not find version " + version.getAsLong() + " of model " + name);
+    }
+    JsonObject answer = new JsonObject();
+    answer.add("model_version_status", versions);
+    return answer;
+  }
+
+  /** Looks at the base path: loads its newest version if it is newer than the served one. */
+  void scan() {
+    try (Stream<Path> entries = Files.list(base)) {
+      Path newest =
+          entries
+              .filter(p -> Files.isDirectory(p) && p.getFileName().toString().matches("\\d{1,18}"))
+              .max((a, b) -> Long.compare(number(a), number(b)))
+              .orElse(null);
+      if (newest == null) {
+        return;
+      }
+      long version = number(newest);
+      Served served = current;
+      String stamp = stamp(newest);
+      if ((served == null || version > served.version) && !stamp.equals(failed.get(version))) {
+        load(version, newest);
+        if (current == null || current.version != version) {
+          failed.put(version, stamp); // tried again once the folder changes
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      log.accept("serve: cannot read " + base + " (" + e.getMessage() + ")");
+    } catch (RuntimeException e) {
+      log.accept("serve: " + e.getMessage());
+    }
+  }
+
+  private static long number(Path dir) {
+    return Long.parseLong(dir.getFileName().toString());
+  }
+
+  /** What a version folder holds now, so a failed one is tried again only once it changes. */
+  private static String stamp(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .map(
+              f -> {
+                try {
+                  return f + ":" + Files.size(f) + ":" + Files.getLastModifiedTime(f);
+                } catch (IOException e) {
+                  return f.toString();
+                }
+              })
+          .sorted()
+          .reduce("", String::concat);
+    }
+  }
+
+  /** Loads, warms up and serves {@code version} from {@code dir}; on failure, says why. */
+  private void load(long version, Path dir) {
+    setState(version, State.LOADING, "");
+    long start = System.nanoTime();
+    SavedModelClassifier model = null;
+    ModelRuns runs = null;
+    try {
+      model = loader.load(dir);
+      runs = runs(model);
+      int warmed = warmUp(dir, runs);
+      Served served = new Served(version, model, runs, true);
+      serve(served, (System.nanoTime() - start) / 1e9);
+      log.accept(
+          String.format(
+              "Serving version %d of %s from %s (%d warm-up requests, %.1f s)",
+              version, name, dir, warmed, (System.nanoTime() - start) / 1e9));
+    } catch (RuntimeException e) {
+      if (runs != null) {
+        runs.close();
+      }
+      if (model != null) {
+        model.close();
+      }
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      setState(version, State.END, why);
+      Served still = current;
+      log.accept(
+          "serve: version "
+              + version
+              + " of "
+              + name
+              + " did not load ("
+              + why
+              + ")"
+              + (still == null ? "" : "; still serving version " + still.version));
+    }
+  }
+
+  private void serve(Served served, double seconds) {
+    Served old = current;
+    current = served;
+    setState(served.version, State.AVAILABLE, "");
+    metrics.loaded(served.version, seconds);
+    if (old != null) {
+      setState(old.version, State.UNLOADING, "");
+      old.retire();
+      setState(old.version, State.END, "");
+    }
+  }
+
+  private synchronized void setState(long version, State state, String error) {
+    known.put(version, new Known(state, error));
+  }
+
+  /** Runs of {@code model} as configured, each run counted in the metrics. */
+  private ModelRuns runs(SavedModelClassifier model) {
+    ModelRuns.Predictor counted =
+        (images, n) -> {
+          metrics.batch(n);
+          return model.predict(images, n);
+        };
+    return batching
+        ? new Batcher(counted, Runtime.getRuntime().availableProcessors())
+        : ModelRuns.exact(counted);
+  }
+
+  /** Replays the version's warm-up requests before it answers; how many there were. */
+  private static int warmUp(Path dir, ModelRuns runs) {
+    int count = 0;
+    for (Warmup.Request request : Warmup.read(dir)) {
+      float[] pixels = request.pixels();
+      if (pixels == null) {
+        int size = dev.convnet.model.ModelConfig.IMG_SIZE_FLAT;
+        pixels = new float[request.n() * size];
+        for (int i = 0; i < request.n(); i++) {
+          float[] one = ImageInput.read(request.files().get(i), "warm-up file " + i).pixels();
+          System.arraycopy(one, 0, pixels, i * size, size);
+        }
+      }
+      runs.predict(pixels, request.n());
+      count++;
+    }
+    return count;
+  }
+
+  @Override
+  public void close() {
+    if (poller != null) {
+      poller.shutdownNow();
+      try {
+        poller.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Served served = current;
+    current = null;
+    if (served != null) {
+      served.retire();
+    }
+  }
+}
