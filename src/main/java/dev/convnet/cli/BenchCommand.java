@@ -118,7 +118,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     TrainConfig.Precision precisionUsed =
-        Precisions.resolve(precision.precision, spec.commandLine().getErr());
+        Precisions.resolve(
+            precision.precision, Precisions.Job.TRAINING, spec.commandLine().getErr());
     Benchmark.Plan plan =
         new Benchmark.Plan(
             seconds, memorySteps, profile ? profileSteps : 0, precisionUsed.flag(), step());

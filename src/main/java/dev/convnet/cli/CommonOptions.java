@@ -64,7 +64,8 @@ final class CommonOptions {
         paramLabel = "P",
         description =
             "fp32 (exact, reproducible), bf16 (oneDNN computes convolutions and matrix products in"
-                + " bfloat16; faster only on CPUs with AMX), or auto (bf16 with AMX, else fp32)."
+                + " bfloat16; faster only on CPUs with AMX), or auto (the one bench measured faster"
+                + " for this command's job on this kind of CPU, docs/performance.md)."
                 + " Default: ${DEFAULT-VALUE}.")
     Precisions.Choice precision = Precisions.Choice.FP32;
   }

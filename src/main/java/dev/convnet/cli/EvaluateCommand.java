@@ -28,7 +28,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Precisions.resolve(precisionChoice.precision, spec.commandLine().getErr());
+    Precisions.resolve(
+        precisionChoice.precision, Precisions.Job.EVALUATION, spec.commandLine().getErr());
     String where = model.where.device.resolve(); // before loading anything
     try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, where)) {
       FashionMnist.Data data =

@@ -2,7 +2,10 @@ package dev.convnet.cli;
 
 import dev.convnet.results.Machine;
 import dev.convnet.train.TrainConfig.Precision;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,7 +17,7 @@ final class Precisions {
   /** The variable oneDNN reads; BF16 lets it compute f32 convolutions and matmuls in bf16. */
   static final String FPMATH_ENV = "ONEDNN_DEFAULT_FPMATH_MODE";
 
-  /** What a user may ask for: a precision, or auto (bf16 where the CPU has AMX, else fp32). */
+  /** What a user may ask for: a precision, or auto (what bench measured faster for the job). */
   enum Choice {
     FP32,
     BF16,
@@ -26,25 +29,81 @@ final class Precisions {
     }
   }
 
-  private Precisions() {}
+  /** What a command computes, each measured apart: training, evaluation, serving. */
+  enum Job {
+    TRAINING,
+    EVALUATION,
+    SERVING;
 
-  /** The precision {@code choice} means on this CPU, refused in one line if it cannot run. */
-  static Precision resolve(Choice choice, PrintWriter err) {
-    return resolve(
-        choice, Machine.cpuFeatures(), System.getenv().getOrDefault(FPMATH_ENV, ""), err);
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
-  /** {@link #resolve(Choice, PrintWriter)} for given CPU features and math mode. */
+  /**
+   * The measured choices {@code --precision auto} takes, by CPU kind and job: written by {@code
+   * scripts/bench --precisions --doc}, read by the launcher too (which must set oneDNN's math mode
+   * before TensorFlow starts).
+   */
+  static final String CHOICES_PROPERTY = "convnet.precisionChoices";
+
+  private static final Path CHOICES = Path.of("scripts", "precision-choices.tsv");
+
+  private Precisions() {}
+
+  /** "amx" or "no-amx": the CPU kinds whose bf16 speed differs, as measured. */
+  static String cpuKind(Map<String, Boolean> features) {
+    return Machine.Cpu.hasAmx(features) ? "amx" : "no-amx";
+  }
+
+  /** What auto means for {@code job} on a CPU of {@code kind}, by the measured choices. */
+  static Precision measured(String kind, Job job) {
+    Path file = Path.of(System.getProperty(CHOICES_PROPERTY, CHOICES.toString()));
+    try {
+      for (String line : Files.readAllLines(file)) {
+        String[] cells = line.split("\t");
+        if (!line.startsWith("#")
+            && cells.length >= 3
+            && cells[0].equals(kind)
+            && cells[1].equals(job.toString())) {
+          return Precision.valueOf(cells[2].trim().toUpperCase(Locale.ROOT));
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // no measurement to go by: the exact default
+    }
+    return Precision.FP32;
+  }
+
+  /** The precision {@code choice} means on this CPU, refused in one line if it cannot run. */
+  static Precision resolve(Choice choice, Job job, PrintWriter err) {
+    return resolve(
+        choice, job, Machine.cpuFeatures(), System.getenv().getOrDefault(FPMATH_ENV, ""), err);
+  }
+
+  /** {@link #resolve(Choice, Job, PrintWriter)} for given CPU features and math mode. */
   static Precision resolve(
-      Choice choice, Map<String, Boolean> features, String fpmathMode, PrintWriter err) {
+      Choice choice, Job job, Map<String, Boolean> features, String fpmathMode, PrintWriter err) {
     boolean amx = Machine.Cpu.hasAmx(features);
     boolean bf16Units = Machine.Cpu.hasBf16(features);
     Precision precision =
         switch (choice) {
           case FP32 -> Precision.FP32;
           case BF16 -> Precision.BF16;
-          case AUTO -> amx ? Precision.BF16 : Precision.FP32; // faster only with AMX, as measured
+          case AUTO -> bf16Units ? measured(cpuKind(features), job) : Precision.FP32;
         };
+    if (choice == Choice.AUTO) {
+      err.println(
+          "convnet: --precision auto: "
+              + precision.flag()
+              + " for "
+              + job
+              + " on this CPU ("
+              + cpuKind(features)
+              + ", as measured: docs/performance.md#precision-by-job)");
+      err.flush();
+    }
     require(precision, bf16Units, fpmathMode);
     if (choice == Choice.BF16 && !amx) {
       err.println(

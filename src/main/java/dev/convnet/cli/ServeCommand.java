@@ -128,6 +128,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   int pollSeconds = 1;
 
+  @Mixin CommonOptions.PrecisionChoice precision = new CommonOptions.PrecisionChoice();
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
@@ -177,6 +178,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
           exitCode.set(code);
           stop.countDown();
         });
+    Precisions.resolve(precision.precision, Precisions.Job.SERVING, spec.commandLine().getErr());
     if (pollSeconds < 0) {
       throw new InvalidSettingException("pollSeconds", "{pollSeconds} must be 0 or more");
     }

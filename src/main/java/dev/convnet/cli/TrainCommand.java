@@ -147,7 +147,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     training =
         training.withPrecision(
-            Precisions.resolve(precision.precision, spec.commandLine().getErr()));
+            Precisions.resolve(
+                precision.precision, Precisions.Job.TRAINING, spec.commandLine().getErr()));
     // A null run directory: TrainingRun creates runs/<time> once every check has passed.
     return TrainingRun.Request.fresh(TrainOptions.model(network, variants), training, runDir.runDir)
         .withForce(runDir.force);

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convnet.train.TrainConfig.Precision;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** --precision: refused in one line where the CPU or the process cannot give what was asked. */
 class PrecisionsTest {
@@ -49,16 +52,66 @@ class PrecisionsTest {
   private static final Map<String, Boolean> AVX512_BF16_ONLY =
       Map.of("avx512_bf16", true, "amx_bf16", false);
 
+  /**
+   * Auto takes, per job, what the measured choices say for this kind of CPU (the file that scripts/
+   * bench --precisions --doc writes), fp32 where they say nothing or the CPU has no bf16 units, and
+   * says what it took.
+   */
   @Test
-  void autoIsBf16WithAmxAndFp32Without() {
-    StringWriter err = new StringWriter();
-    assertEquals(
-        Precision.BF16,
-        Precisions.resolve(Precisions.Choice.AUTO, AMX, "BF16", new PrintWriter(err)));
-    assertEquals(
-        Precision.FP32,
-        Precisions.resolve(Precisions.Choice.AUTO, AVX512_BF16_ONLY, "", new PrintWriter(err)));
-    assertEquals("", err.toString(), "auto says nothing");
+  void autoTakesTheMeasuredChoiceForTheJobAndSaysWhich(@TempDir Path dir) throws Exception {
+    Path choices = dir.resolve("choices.tsv");
+    Files.writeString(
+        choices, "# cpu-kind\tjob\tprecision\namx\ttraining\tfp32\namx\tevaluation\tbf16\n");
+    String before = System.getProperty(Precisions.CHOICES_PROPERTY);
+    System.setProperty(Precisions.CHOICES_PROPERTY, choices.toString());
+    try {
+      StringWriter err = new StringWriter();
+      assertEquals(
+          Precision.FP32,
+          Precisions.resolve(
+              Precisions.Choice.AUTO, Precisions.Job.TRAINING, AMX, "", new PrintWriter(err)));
+      assertEquals(
+          Precision.BF16,
+          Precisions.resolve(
+              Precisions.Choice.AUTO,
+              Precisions.Job.EVALUATION,
+              AMX,
+              "BF16",
+              new PrintWriter(err)));
+      assertEquals(
+          Precision.FP32,
+          Precisions.resolve(
+              Precisions.Choice.AUTO, Precisions.Job.SERVING, AMX, "", new PrintWriter(err)),
+          "not measured: the exact default");
+      assertEquals(
+          Precision.FP32,
+          Precisions.resolve(
+              Precisions.Choice.AUTO,
+              Precisions.Job.EVALUATION,
+              AVX512_BF16_ONLY,
+              "",
+              new PrintWriter(err)),
+          "another kind of CPU, another row");
+      assertEquals(
+          Precision.FP32,
+          Precisions.resolve(
+              Precisions.Choice.AUTO,
+              Precisions.Job.EVALUATION,
+              Map.of("avx512_bf16", false, "amx_bf16", false),
+              "",
+              new PrintWriter(err)),
+          "no bf16 units at all");
+      assertTrue(
+          err.toString().contains("--precision auto: bf16 for evaluation on this CPU (amx"),
+          err.toString());
+      assertEquals(5, err.toString().lines().count(), "one line a choice: " + err);
+    } finally {
+      if (before == null) {
+        System.clearProperty(Precisions.CHOICES_PROPERTY);
+      } else {
+        System.setProperty(Precisions.CHOICES_PROPERTY, before);
+      }
+    }
   }
 
   @Test
@@ -66,11 +119,17 @@ class PrecisionsTest {
     StringWriter err = new StringWriter();
     assertEquals(
         Precision.BF16,
-        Precisions.resolve(Precisions.Choice.BF16, AVX512_BF16_ONLY, "BF16", new PrintWriter(err)));
+        Precisions.resolve(
+            Precisions.Choice.BF16,
+            Precisions.Job.TRAINING,
+            AVX512_BF16_ONLY,
+            "BF16",
+            new PrintWriter(err)));
     assertEquals(1, err.toString().lines().count(), err.toString());
     assertTrue(err.toString().contains("slower"), err.toString());
     StringWriter quiet = new StringWriter();
-    Precisions.resolve(Precisions.Choice.BF16, AMX, "BF16", new PrintWriter(quiet));
+    Precisions.resolve(
+        Precisions.Choice.BF16, Precisions.Job.TRAINING, AMX, "BF16", new PrintWriter(quiet));
     assertEquals("", quiet.toString(), "with AMX bf16 is the faster one");
   }
 }
