@@ -45,14 +45,10 @@ class ModelVersionsTest {
   }
 
   private HttpResponse<String> predict(RestServer server, String path) throws Exception {
-    float[] pixels = TrainedModel.get().split.test().image(0);
-    StringBuilder body = new StringBuilder("{\"instances\": [[");
-    for (int i = 0; i < pixels.length; i++) {
-      body.append(i == 0 ? "" : ",").append(pixels[i]);
-    }
+    String body = "{\"instances\": [" + TrainedModel.get().pixelsJson(0) + "]}";
     return client.send(
         HttpRequest.newBuilder(URI.create(server.url() + path))
-            .POST(HttpRequest.BodyPublishers.ofString(body + "]]}"))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }

@@ -95,12 +95,7 @@ class RestServerTest {
   }
 
   private String row(int i) {
-    StringBuilder sb = new StringBuilder("[");
-    float[] pixels = test.image(i);
-    for (int j = 0; j < pixels.length; j++) {
-      sb.append(j == 0 ? "" : ",").append(pixels[j]);
-    }
-    return sb.append(']').toString();
+    return TrainedModel.get().pixelsJson(i);
   }
 
   private static float[] floats(JsonArray a) {

@@ -73,12 +73,7 @@ class ServingConformanceTest {
   }
 
   private String pixels(int image) {
-    StringBuilder sb = new StringBuilder("[");
-    float[] values = test.image(image);
-    for (int j = 0; j < values.length; j++) {
-      sb.append(j == 0 ? "" : ",").append(values[j]);
-    }
-    return sb.append(']').toString();
+    return TrainedModel.get().pixelsJson(image);
   }
 
   /** The answer to a good request for test image 0, to compare other spellings of it with. */

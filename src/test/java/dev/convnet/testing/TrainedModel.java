@@ -60,4 +60,14 @@ public final class TrainedModel {
     }
     return shared;
   }
+
+  /** Test image {@code index} as the JSON list of 784 pixels a predict request sends. */
+  public String pixelsJson(int index) {
+    StringBuilder sb = new StringBuilder("[");
+    float[] pixels = split.test().image(index);
+    for (int j = 0; j < pixels.length; j++) {
+      sb.append(j == 0 ? "" : ",").append(pixels[j]);
+    }
+    return sb.append(']').toString();
+  }
 }
