@@ -154,11 +154,59 @@ public final class ServeBenchmark {
           }
         }
       }
+      stages(inProcess);
       out.flush();
       return new BenchResult.ServeFigures(rows, batches, rss, peakRss);
     } finally {
       dev.convnet.data.FileTrees.delete(dir);
     }
+  }
+
+  /**
+   * Where a request of 64 b64 PNG files spends its time, per image, each stage of serve's own code
+   * timed alone on one thread in this process: the JSON body read with its base64 decoded, each
+   * file prepared as predict prepares it, the model's run, the answer written as JSON. What the
+   * served figure leaves beyond their sum is HTTP (Jetty, the clients) and waiting for a core.
+   */
+  private void stages(SavedModelClassifier model) {
+    String body = filesBody(BATCH);
+    int repeats = 0;
+    long parse = 0;
+    long prepare = 0;
+    long run = 0;
+    long answer = 0;
+    com.google.gson.Gson gson =
+        new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    for (int warm = 0; System.nanoTime() < end || warm < 2; warm++) {
+      long t0 = System.nanoTime();
+      dev.convnet.serve.ServingApi.PredictRequest request =
+          dev.convnet.serve.ServingApi.parsePredict(body);
+      long t1 = System.nanoTime();
+      float[] pixels = new float[BATCH * ModelConfig.IMG_SIZE_FLAT];
+      for (int i = 0; i < BATCH; i++) {
+        float[] one =
+            dev.convnet.serve.ImageInput.read(request.files().get(i), "instance " + i).pixels();
+        System.arraycopy(one, 0, pixels, i * one.length, one.length);
+      }
+      long t2 = System.nanoTime();
+      SavedModelClassifier.Outputs outputs = model.predict(pixels, BATCH);
+      long t3 = System.nanoTime();
+      String written = gson.toJson(dev.convnet.serve.ServingApi.answer(request, outputs));
+      long t4 = System.nanoTime();
+      if (warm >= 2 && !written.isEmpty()) { // the first two compile the code
+        parse += t1 - t0;
+        prepare += t2 - t1;
+        run += t3 - t2;
+        answer += t4 - t3;
+        repeats++;
+      }
+    }
+    double perImage = 1e3 * repeats * BATCH;
+    out.printf(
+        "serve's stages for %d b64 PNG files, one thread, per image: JSON and base64 %.1f µs,"
+            + " PNG decoding and preparation %.1f µs, the model %.1f µs, the answer's JSON %.1f µs%n",
+        BATCH, parse / perImage, prepare / perImage, run / perImage, answer / perImage);
   }
 
   /** The responses of one load level: each request's latency over the window. */
