@@ -128,10 +128,7 @@ public final class ModelVersions implements AutoCloseable {
   public static ModelVersions single(
       String name, Path savedModel, Loader loader, boolean batching, Consumer<String> log) {
     ModelVersions versions = new ModelVersions(name, null, loader, batching, log);
-    versions.load(1, savedModel);
-    if (versions.current == null) {
-      throw new IllegalArgumentException(versions.known.get(1L).error());
-    }
+    versions.load(1, savedModel, true); // a broken model is refused at start, as it is
     return versions;
   }
 
@@ -239,7 +236,7 @@ public final class ModelVersions implements AutoCloseable {
       Served served = current;
       String stamp = stamp(newest);
       if ((served == null || version > served.version) && !stamp.equals(failed.get(version))) {
-        load(version, newest);
+        load(version, newest, false);
         if (current == null || current.version != version) {
           failed.put(version, stamp); // tried again once the folder changes
         }
@@ -273,8 +270,11 @@ public final class ModelVersions implements AutoCloseable {
     }
   }
 
-  /** Loads, warms up and serves {@code version} from {@code dir}; on failure, says why. */
-  private void load(long version, Path dir) {
+  /**
+   * Loads, warms up and serves {@code version} from {@code dir}; on failure, says why, or with
+   * {@code rethrow} throws what went wrong.
+   */
+  private void load(long version, Path dir, boolean rethrow) {
     setState(version, State.LOADING, "");
     long start = System.nanoTime();
     SavedModelClassifier model = null;
@@ -295,6 +295,9 @@ public final class ModelVersions implements AutoCloseable {
       }
       if (model != null) {
         model.close();
+      }
+      if (rethrow) {
+        throw e;
       }
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       setState(version, State.END, why);

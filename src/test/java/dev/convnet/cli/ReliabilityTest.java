@@ -160,6 +160,34 @@ class ReliabilityTest {
     return "fp32";
   }
 
+  /**
+   * serve's --model: a missing folder, a folder that is neither a SavedModel nor a base path of
+   * numbered versions, and a damaged SavedModel each get one line naming the flag, before it
+   * listens; train's --export-base of a file likewise, before it trains.
+   */
+  @Test
+  void serveAndExportRefuseWhatTheyCannotUseInOneLine() throws Exception {
+    CommandLineTest.assertOneLineError(
+        CommandLineTest.run("serve", "--model", dir.resolve("nowhere").toString(), "--port", "0"),
+        "--model " + dir.resolve("nowhere") + ": no such folder");
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    CommandLineTest.assertOneLineError(
+        CommandLineTest.run("serve", "--model", empty.toString(), "--port", "0"),
+        "is neither a SavedModel (no saved_model.pb) nor a base path of numbered versions");
+    Path damaged = exportedModel("damaged");
+    Files.writeString(damaged.resolve("saved_model.pb"), "half a file");
+    Outcome broken = CommandLineTest.run("serve", "--model", damaged.toString(), "--port", "0");
+    assertTrue(broken.exitCode() != 0);
+    assertEquals(1, broken.err().strip().lines().count(), broken.err());
+    Path file = Files.writeString(dir.resolve("models.txt"), "notes");
+    CommandLineTest.assertOneLineError(
+        CommandLineTest.run(
+            "train", "--export-base", file.toString(), "--run-dir", dir.resolve("r").toString()),
+        "--export-base " + file + " is a file");
+    assertEquals("notes", Files.readString(file));
+    assertFalse(Files.exists(dir.resolve("r")));
+  }
+
   /** A model of the notebook's network, untrained: enough to load, classify and damage. */
   private Path exportedModel(String name) {
     Path model = dir.resolve(name);
