@@ -183,12 +183,7 @@ public final class ServeBenchmark {
       dev.convnet.serve.ServingApi.PredictRequest request =
           dev.convnet.serve.ServingApi.parsePredict(body);
       long t1 = System.nanoTime();
-      float[] pixels = new float[BATCH * ModelConfig.IMG_SIZE_FLAT];
-      for (int i = 0; i < BATCH; i++) {
-        float[] one =
-            dev.convnet.serve.ImageInput.read(request.files().get(i), "instance " + i).pixels();
-        System.arraycopy(one, 0, pixels, i * one.length, one.length);
-      }
+      float[] pixels = dev.convnet.serve.ImageInput.pixels(request.files(), "instance");
       long t2 = System.nanoTime();
       SavedModelClassifier.Outputs outputs = model.predict(pixels, BATCH);
       long t3 = System.nanoTime();

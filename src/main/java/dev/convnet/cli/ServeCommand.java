@@ -221,19 +221,15 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   /** A base path must hold at least one numbered version folder; else the path is a mistake. */
   private static void requireVersions(Path base) {
-    try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(base)) {
-      if (entries.noneMatch(p -> p.getFileName().toString().matches("\\d+"))) {
-        throw new InvalidSettingException(
-            "model",
-            "{model} "
-                + base
-                + " is neither a SavedModel (no saved_model.pb) nor a base path of numbered"
-                + " versions (such as "
-                + base.resolve("1")
-                + "/saved_model.pb)");
-      }
-    } catch (java.io.IOException e) {
-      throw new InvalidSettingException("model", "{model} " + base + ": " + e.getMessage());
+    if (!ModelVersions.holdsVersions(base)) {
+      throw new InvalidSettingException(
+          "model",
+          "{model} "
+              + base
+              + " is neither a SavedModel (no saved_model.pb) nor a base path of numbered"
+              + " versions (such as "
+              + base.resolve("1")
+              + "/saved_model.pb)");
     }
   }
 

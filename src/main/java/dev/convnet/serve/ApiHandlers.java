@@ -2,7 +2,6 @@ package dev.convnet.serve;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.convnet.model.ModelConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;
@@ -36,30 +35,31 @@ final class ApiHandlers {
   /** {@code POST /v1/models/M[/versions/N]:predict}, counted by signature and status. */
   JsonElement predict(OptionalLong version, byte[] body) {
     long start = System.nanoTime();
-    String signature = ServeMetrics.NO_SIGNATURE;
+    String[] signature = {ServeMetrics.NO_SIGNATURE};
+    int code = 500;
     try {
-      // As TensorFlow Serving, which finds the servable before it reads the instances: 404 first.
-      versions.run(version, served -> Boolean.TRUE);
-      ServingApi.PredictRequest request =
-          ServingApi.parsePredict(new String(body, StandardCharsets.UTF_8));
-      signature = request.signature();
+      // The body is read with the version held: as TensorFlow Serving, which finds the servable
+      // before it reads the instances, a missing version is a 404 whatever the body.
       JsonElement answer =
           versions.run(
               version,
-              served ->
-                  ServingApi.answer(
-                      request,
-                      request.files() != null
-                          ? predictFiles(served, request.files())
-                          : served.runs.predict(request.images(), request.n())));
-      versions.metrics().request(signature, 200, (System.nanoTime() - start) / 1e9);
+              served -> {
+                ServingApi.PredictRequest request =
+                    ServingApi.parsePredict(new String(body, StandardCharsets.UTF_8));
+                signature[0] = request.signature();
+                return ServingApi.answer(
+                    request,
+                    request.files() != null
+                        ? predictFiles(served, request.files())
+                        : served.runs.predict(request.images(), request.n()));
+              });
+      code = 200;
       return answer;
     } catch (ServingApi.ApiException e) {
-      versions.metrics().request(signature, e.status(), (System.nanoTime() - start) / 1e9);
+      code = e.status();
       throw e;
-    } catch (RuntimeException e) {
-      versions.metrics().request(signature, 500, (System.nanoTime() - start) / 1e9);
-      throw e;
+    } finally {
+      versions.metrics().request(signature[0], code, (System.nanoTime() - start) / 1e9);
     }
   }
 
@@ -92,15 +92,11 @@ final class ApiHandlers {
             ImageInput.tooLarge(instance, header.width(), header.height()).getMessage());
       }
     }
-    int pixels = ModelConfig.IMG_SIZE_FLAT;
-    float[] images = new float[files.size() * pixels];
-    for (int i = 0; i < files.size(); i++) {
-      try {
-        float[] one = ImageInput.read(files.get(i), "instance " + i).pixels();
-        System.arraycopy(one, 0, images, i * pixels, pixels);
-      } catch (IllegalArgumentException e) {
-        throw ServingApi.bad(e.getMessage());
-      }
+    float[] images;
+    try {
+      images = ImageInput.pixels(files, "instance");
+    } catch (IllegalArgumentException e) {
+      throw ServingApi.bad(e.getMessage());
     }
     return served.runs.predict(images, files.size());
   }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -83,6 +84,19 @@ public final class ImageInput {
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return "a special file";
     }
+  }
+
+  /**
+   * Image files held in memory, each read and prepared as {@link #read(byte[], String)} does, as
+   * one array of their 784 pixels in turn; file {@code i} is named "{@code what} i" in errors.
+   */
+  public static float[] pixels(List<byte[]> files, String what) {
+    int size = ModelConfig.IMG_SIZE_FLAT;
+    float[] pixels = new float[files.size() * size];
+    for (int i = 0; i < files.size(); i++) {
+      System.arraycopy(read(files.get(i), what + " " + i).pixels(), 0, pixels, i * size, size);
+    }
+    return pixels;
   }
 
   /** Reads and prepares an image held in memory; {@code name} names it in errors. */

@@ -179,16 +179,8 @@ public final class ModelExport {
     checkBasePath(base);
     try {
       Files.createDirectories(base);
-      long next = 1;
-      try (Stream<Path> entries = Files.list(base)) {
-        next +=
-            entries
-                .map(p -> p.getFileName().toString())
-                .filter(n -> n.matches("\\d{1,18}"))
-                .mapToLong(Long::parseLong)
-                .max()
-                .orElse(0);
-      }
+      var versions = ModelVersions.versionFolders(base);
+      long next = versions.isEmpty() ? 1 : versions.lastKey() + 1;
       Path temporary = Files.createTempDirectory(base, ".incoming-" + next + "-");
       try (Stream<Path> files = Files.walk(savedModel)) {
         for (Path file : (Iterable<Path>) files::iterator) {

@@ -223,20 +223,16 @@ public final class ModelVersions implements AutoCloseable {
 
   /** Looks at the base path: loads its newest version if it is newer than the served one. */
   void scan() {
-    try (Stream<Path> entries = Files.list(base)) {
-      Path newest =
-          entries
-              .filter(p -> Files.isDirectory(p) && p.getFileName().toString().matches("\\d{1,18}"))
-              .max((a, b) -> Long.compare(number(a), number(b)))
-              .orElse(null);
-      if (newest == null) {
-        return;
-      }
-      long version = number(newest);
+    try {
+      Map.Entry<Long, Path> newest = versionFolders(base).lastEntry();
       Served served = current;
-      String stamp = stamp(newest);
-      if ((served == null || version > served.version) && !stamp.equals(failed.get(version))) {
-        load(version, newest, false);
+      if (newest == null || served != null && newest.getKey() <= served.version) {
+        return; // nothing newer: the folder's files are not read
+      }
+      long version = newest.getKey();
+      String stamp = stamp(newest.getValue());
+      if (!stamp.equals(failed.get(version))) {
+        load(version, newest.getValue(), false);
         if (current == null || current.version != version) {
           failed.put(version, stamp); // tried again once the folder changes
         }
@@ -248,8 +244,27 @@ public final class ModelVersions implements AutoCloseable {
     }
   }
 
-  private static long number(Path dir) {
-    return Long.parseLong(dir.getFileName().toString());
+  /**
+   * The numbered version folders of {@code base}, by number, as TensorFlow Serving reads a base
+   * path: other names are not versions.
+   */
+  static TreeMap<Long, Path> versionFolders(Path base) throws IOException {
+    TreeMap<Long, Path> versions = new TreeMap<>();
+    try (Stream<Path> entries = Files.list(base)) {
+      entries
+          .filter(p -> Files.isDirectory(p) && p.getFileName().toString().matches("\\d{1,18}"))
+          .forEach(p -> versions.put(Long.parseLong(p.getFileName().toString()), p));
+    }
+    return versions;
+  }
+
+  /** Whether {@code base} holds at least one numbered version folder. */
+  public static boolean holdsVersions(Path base) {
+    try {
+      return !versionFolders(base).isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** What a version folder holds now, so a failed one is tried again only once it changes. */
@@ -346,15 +361,10 @@ public final class ModelVersions implements AutoCloseable {
   private static int warmUp(Path dir, ModelRuns runs) {
     int count = 0;
     for (Warmup.Request request : Warmup.read(dir)) {
-      float[] pixels = request.pixels();
-      if (pixels == null) {
-        int size = dev.convnet.model.ModelConfig.IMG_SIZE_FLAT;
-        pixels = new float[request.n() * size];
-        for (int i = 0; i < request.n(); i++) {
-          float[] one = ImageInput.read(request.files().get(i), "warm-up file " + i).pixels();
-          System.arraycopy(one, 0, pixels, i * size, size);
-        }
-      }
+      float[] pixels =
+          request.pixels() != null
+              ? request.pixels()
+              : ImageInput.pixels(request.files(), "warm-up file");
       runs.predict(pixels, request.n());
       count++;
     }

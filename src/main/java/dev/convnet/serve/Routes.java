@@ -1,12 +1,11 @@
 package dev.convnet.serve;
 
 import com.google.gson.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.util.URIUtil;
 
 /**
  * Which handler answers which path and method: TensorFlow Serving's {@code /v1/models/...} ({@link
@@ -134,27 +133,13 @@ final class Routes {
     exchange.sendJson(200, api.predict(version, body));
   }
 
-  /** {@code %XX} sequences decoded as UTF-8 bytes, as curl_easy_unescape does ('+' stays). */
-  static String percentDecoded(String text) {
-    if (text.indexOf('%') < 0) {
-      return text;
+  /** {@code %XX} sequences decoded (Jetty's decoder; '+' stays), as TensorFlow Serving does. */
+  private static String percentDecoded(String text) {
+    try {
+      return URIUtil.decodePath(text);
+    } catch (IllegalArgumentException e) {
+      throw ServingApi.bad("Failed to decode model name: " + text);
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    int i = 0;
-    while (i < text.length()) {
-      if (text.charAt(i) == '%'
-          && i + 2 < text.length()
-          && Character.digit(text.charAt(i + 1), 16) >= 0
-          && Character.digit(text.charAt(i + 2), 16) >= 0) {
-        bytes.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
-        i += 3;
-      } else {
-        int codePoint = text.codePointAt(i);
-        bytes.writeBytes(new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8));
-        i += Character.charCount(codePoint);
-      }
-    }
-    return bytes.toString(StandardCharsets.UTF_8);
   }
 
   private static void requireMethod(String method, String allowed) {
