@@ -187,7 +187,8 @@ public final class ServeBenchmark {
       long t2 = System.nanoTime();
       SavedModelClassifier.Outputs outputs = model.predict(pixels, BATCH);
       long t3 = System.nanoTime();
-      String written = gson.toJson(dev.convnet.serve.ServingApi.answer(request, outputs));
+      String written =
+          gson.toJson(dev.convnet.serve.ServingApi.answer(request, outputs, model.classNames()));
       long t4 = System.nanoTime();
       if (warm >= 2 && !written.isEmpty()) { // the first two compile the code
         parse += t1 - t0;

@@ -1,6 +1,5 @@
 package dev.convnet.cli;
 
-import dev.convnet.data.FashionMnist;
 import dev.convnet.results.Json;
 import dev.convnet.serve.ImageInput;
 import dev.convnet.serve.Prediction;
@@ -65,14 +64,15 @@ final class PredictCommand implements Callable<Integer> {
         }
         float[] p = classifier.probabilities(image.pixels(), 1);
         if (json) {
-          out.println(Json.LINES.toJson(Prediction.of(name, p, image.inverted())));
+          out.println(
+              Json.LINES.toJson(Prediction.of(name, p, image.inverted(), classifier.classNames())));
         } else {
           StringBuilder sb = new StringBuilder(name).append(": ");
           List<Integer> top = Prediction.likeliest(p);
           for (int k = 0; k < top.size(); k++) {
             int c = top.get(k);
             sb.append(k == 0 ? "" : ", ")
-                .append(FashionMnist.LABELS.get(c))
+                .append(classifier.classNames().get(c))
                 .append(String.format(" %.1f%%", 100 * p[c]));
           }
           if (image.inverted()) {

@@ -185,7 +185,11 @@ public final class FashionMnist {
    */
   public static ImageSet loadTest(Path dataDir) {
     return loadPair(
-        locateOrFail(dataDir), DataFile.TEST_IMAGES, DataFile.TEST_LABELS, Verify.CHECKSUMS);
+        locateOrFail(dataDir),
+        DataFile.TEST_IMAGES,
+        DataFile.TEST_LABELS,
+        Verify.CHECKSUMS,
+        LABELS);
   }
 
   /**
@@ -193,8 +197,17 @@ public final class FashionMnist {
    * checksums.
    */
   public static Data load(Path dir, Verify verify) {
-    ImageSet train = loadPair(dir, DataFile.TRAIN_IMAGES, DataFile.TRAIN_LABELS, verify);
-    ImageSet test = loadPair(dir, DataFile.TEST_IMAGES, DataFile.TEST_LABELS, verify);
+    return load(dir, verify, LABELS);
+  }
+
+  /**
+   * Loads the four files of {@code dir} as a set of the classes {@code classNames}, whose number
+   * bounds the labels: Fashion-MNIST's, or another IDX data set's ({@link IdxDataSet}).
+   */
+  static Data load(Path dir, Verify verify, List<String> classNames) {
+    ImageSet train =
+        loadPair(dir, DataFile.TRAIN_IMAGES, DataFile.TRAIN_LABELS, verify, classNames);
+    ImageSet test = loadPair(dir, DataFile.TEST_IMAGES, DataFile.TEST_LABELS, verify, classNames);
     if (train.imageSize() != test.imageSize()) {
       throw new DataException(
           dir
@@ -207,7 +220,7 @@ public final class FashionMnist {
   }
 
   private static ImageSet loadPair(
-      Path dir, DataFile imagesFile, DataFile labelsFile, Verify verify) {
+      Path dir, DataFile imagesFile, DataFile labelsFile, Verify verify, List<String> classNames) {
     Path imagesPath = imagesFile.findIn(dir).orElseThrow(() -> missing(dir, imagesFile));
     Path labelsPath = labelsFile.findIn(dir).orElseThrow(() -> missing(dir, labelsFile));
     IdxReader.IdxFile images = readChecked(imagesPath, imagesFile, verify);
@@ -226,14 +239,15 @@ public final class FashionMnist {
     }
     byte[] labelBytes = labels.data();
     for (int i = 0; i < labelBytes.length; i++) {
-      if (labelBytes[i] < 0 || labelBytes[i] >= ImageSet.NUM_CLASSES) {
+      if ((labelBytes[i] & 0xFF) >= classNames.size()) {
         throw new DataException(
             String.format(
-                "%s: label %d of image %d is outside 0-9; the file is corrupt, fetch the data again",
-                labelsPath, labelBytes[i] & 0xFF, i));
+                "%s: label %d of image %d is outside 0-%d; the file is corrupt, or the class names"
+                    + " are too few",
+                labelsPath, labelBytes[i] & 0xFF, i, classNames.size() - 1));
       }
     }
-    return new ImageSet(images.data(), labelBytes, rows);
+    return new ImageSet(images.data(), labelBytes, rows, classNames);
   }
 
   private static IdxReader.IdxFile readChecked(Path path, DataFile file, Verify verify) {

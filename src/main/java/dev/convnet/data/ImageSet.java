@@ -1,16 +1,31 @@
 package dev.convnet.data;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Images as unsigned bytes (row-major, {@code size * pixelsPerImage}) and labels 0-9. Float and
- * one-hot views are made per batch, so the whole set stays at one byte a pixel.
+ * Images as unsigned bytes (row-major, {@code size * pixelsPerImage}) and their labels, each an
+ * unsigned byte that indexes {@code classNames}. Float and one-hot views are made per batch, so the
+ * whole set stays at one byte a pixel.
+ *
+ * @param classNames the name of each class, the label being its index: Fashion-MNIST's ten (In [5])
+ *     or a data set's own
  */
-public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
-  /** Labels run from 0 to NUM_CLASSES - 1: one per name of {@link FashionMnist#LABELS}. */
-  public static final int NUM_CLASSES = FashionMnist.LABELS.size();
+public record ImageSet(byte[] pixels, byte[] labels, int imageSize, List<String> classNames) {
+  /** The most classes a set holds: a label is one unsigned byte. */
+  public static final int MAX_CLASSES = 256;
+
+  /** A set of Fashion-MNIST's ten classes. */
+  public ImageSet(byte[] pixels, byte[] labels, int imageSize) {
+    this(pixels, labels, imageSize, FashionMnist.LABELS);
+  }
 
   public ImageSet {
+    classNames = List.copyOf(classNames);
+    if (classNames.size() < 1 || classNames.size() > MAX_CLASSES) {
+      throw new IllegalArgumentException(
+          "a set has 1 to " + MAX_CLASSES + " classes, not " + classNames.size());
+    }
     if (pixels.length != (long) labels.length * imageSize * imageSize) {
       throw new IllegalArgumentException(
           "pixels and labels disagree: "
@@ -18,6 +33,12 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
               + " bytes for "
               + labels.length
               + " labels");
+    }
+    for (byte label : labels) {
+      if ((label & 0xFF) >= classNames.size()) {
+        throw new IllegalArgumentException(
+            "label " + (label & 0xFF) + " names no class of " + classNames.size());
+      }
     }
   }
 
@@ -29,8 +50,13 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
     return imageSize * imageSize;
   }
 
+  /** How many classes the labels index: the network's {@code num_classes} (In [4]). */
+  public int numClasses() {
+    return classNames.size();
+  }
+
   public int label(int index) {
-    return labels[index];
+    return labels[index] & 0xFF;
   }
 
   /** The images {@code [from, to)} as a new set. */
@@ -39,7 +65,8 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
     return new ImageSet(
         Arrays.copyOfRange(pixels, from * p, to * p),
         Arrays.copyOfRange(labels, from, to),
-        imageSize);
+        imageSize,
+        classNames);
   }
 
   /** Writes image {@code index} scaled to [0, 1] into {@code out} at {@code offset}. */
@@ -71,24 +98,29 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
 
   /**
    * Fills a training batch in place: images {@code indices} into {@code x} as {@code [n, 784]}
-   * floats in [0, 1], their labels into {@code y} as {@code [n, 10]} targets, one-hot or, with
-   * {@code labelSmoothing} above 0, {@code 1 - e + e/10} for the true class and {@code e/10}
+   * floats in [0, 1], their labels into {@code y} as {@code [n, numClasses]} targets, one-hot or,
+   * with {@code labelSmoothing} above 0, {@code 1 - e + e/k} for the true class and {@code e/k}
    * elsewhere. Reusing the two arrays keeps the training step free of allocations.
    */
   public void fillBatch(int[] indices, float[] x, float[] y, float labelSmoothing) {
-    float off = labelSmoothing / NUM_CLASSES;
-    Arrays.fill(y, 0, indices.length * NUM_CLASSES, off);
+    int classes = numClasses();
+    float off = labelSmoothing / classes;
+    Arrays.fill(y, 0, indices.length * classes, off);
     for (int k = 0; k < indices.length; k++) {
       copyImage(indices[k], x, k * pixelsPerImage());
-      y[k * NUM_CLASSES + labels[indices[k]]] = 1f - labelSmoothing + off;
+      y[k * classes + label(indices[k])] = 1f - labelSmoothing + off;
     }
   }
 
-  /** Labels {@code indices} one-hot encoded as {@code [n, 10]} (the notebook's to_categorical). */
+  /**
+   * Labels {@code indices} one-hot encoded as {@code [n, numClasses]} (the notebook's
+   * to_categorical).
+   */
   public float[] oneHot(int[] indices) {
-    float[] out = new float[indices.length * NUM_CLASSES];
+    int classes = numClasses();
+    float[] out = new float[indices.length * classes];
     for (int k = 0; k < indices.length; k++) {
-      out[k * NUM_CLASSES + labels[indices[k]]] = 1f;
+      out[k * classes + label(indices[k])] = 1f;
     }
     return out;
   }
@@ -104,9 +136,9 @@ public record ImageSet(byte[] pixels, byte[] labels, int imageSize) {
 
   /** How many images carry each label. */
   public int[] classCounts() {
-    int[] counts = new int[NUM_CLASSES];
+    int[] counts = new int[numClasses()];
     for (byte label : labels) {
-      counts[label]++;
+      counts[label & 0xFF]++;
     }
     return counts;
   }

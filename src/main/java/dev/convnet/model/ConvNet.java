@@ -163,7 +163,7 @@ public final class ConvNet implements AutoCloseable {
     // In [12]-[15]
     x = tf.withName(X_NAME).placeholder(TFloat32.class, shape(ModelConfig.IMG_SIZE_FLAT));
     xImage = tf.reshape(x, tf.constant(new int[] {-1, imgSize, imgSize, ModelConfig.NUM_CHANNELS}));
-    yTrue = tf.withName(Y_TRUE_NAME).placeholder(TFloat32.class, shape(ModelConfig.NUM_CLASSES));
+    yTrue = tf.withName(Y_TRUE_NAME).placeholder(TFloat32.class, shape(config.numClasses()));
     yTrueCls = tf.math.argMax(yTrue, tf.constant(1));
 
     // In [16]-[26]
@@ -234,7 +234,7 @@ public final class ConvNet implements AutoCloseable {
     Operand<TFloat32> fc1 = // In [23]
         layers.newFcLayer(flat.layer(), flat.numFeatures(), config.fcSize(), true);
     Operand<TFloat32> fc2 = // In [25]
-        layers.newFcLayer(fc1, config.fcSize(), ModelConfig.NUM_CLASSES, false);
+        layers.newFcLayer(fc1, config.fcSize(), config.numClasses(), false);
     return new Network(List.of(conv1, conv2), flat, fc1, fc2);
   }
 
@@ -276,7 +276,7 @@ public final class ConvNet implements AutoCloseable {
 
   private float scalar(Operand<TFloat32> op, float[] xBatch, float[] yBatch, int n) {
     try (TFloat32 xs = Tensors.images(xBatch, n);
-        TFloat32 ys = Tensors.matrix(yBatch, n, ModelConfig.NUM_CLASSES);
+        TFloat32 ys = Tensors.matrix(yBatch, n, config.numClasses());
         Result result = session.runner().feed(x, xs).feed(yTrue, ys).fetch(op).run()) {
       return ((TFloat32) result.get(0)).getFloat();
     }

@@ -1,5 +1,7 @@
 package dev.convnet.model;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -36,18 +38,37 @@ public final class InferenceGraph implements AutoCloseable {
 
   public final Operand<TInt64> imagesPredCls;
 
+  /** Each class's name, {@code [numClasses]}, a constant the SavedModel carries. */
+  public final Operand<TString> classNames;
+
+  /** The name of {@code yPredCls}'s class, and of {@code imagesPredCls}'s. */
+  public final Operand<TString> yPredName;
+
+  public final Operand<TString> imagesPredName;
+
   public final Session session;
 
-  /** Builds {@code config}'s forward pass on the CPU (a SavedModel is placed by its loader). */
+  /** The name of the graph's constant of class names, which a loaded SavedModel reads back. */
+  public static final String CLASS_NAMES = "class_names";
+
+  /**
+   * Builds {@code config}'s forward pass on the CPU (a SavedModel is placed by its loader), for
+   * Fashion-MNIST's classes.
+   */
   public InferenceGraph(ModelConfig config) {
-    this(config, false);
+    this(config, false, dev.convnet.data.FashionMnist.LABELS);
   }
 
   /**
-   * The forward pass, whose outputs with {@code flipAverage} average each image's probabilities
-   * with its mirror's ({@link FlipAveraging}); the named layers stay the single view.
+   * The forward pass of a network that tells {@code names} apart, whose outputs with {@code
+   * flipAverage} average each image's probabilities with its mirror's ({@link FlipAveraging}); the
+   * named layers stay the single view.
    */
-  public InferenceGraph(ModelConfig config, boolean flipAverage) {
+  public InferenceGraph(ModelConfig config, boolean flipAverage, List<String> names) {
+    if (names.size() != config.numClasses()) {
+      throw new IllegalArgumentException(
+          names.size() + " class names for a network of " + config.numClasses() + " classes");
+    }
     graph = new Graph();
     Ops tf = Ops.create(graph);
     Layers layers = new Layers(tf, 0); // every value comes from the trained network
@@ -90,6 +111,11 @@ public final class InferenceGraph implements AutoCloseable {
                                 images.constant(0f))
                             .layerFc2()));
     imagesPredCls = images.withName("class").math.argMax(imagesPred, images.constant(1));
+    classNames =
+        tf.withName(CLASS_NAMES).constant(StandardCharsets.UTF_8, names.toArray(String[]::new));
+    yPredName = tf.withName("y_pred_name").gather(classNames, yPredCls, tf.constant(0));
+    imagesPredName =
+        images.withName("class_name").gather(classNames, imagesPredCls, images.constant(0));
     session = new Session(graph, ThreadPolicy.wholeBatch().sessionConfig(false));
   }
 

@@ -2,6 +2,7 @@ package dev.convnet.model;
 
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.common.Records;
+import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import java.util.Locale;
 
@@ -23,6 +24,7 @@ import java.util.Locale;
  * @param activation the non-linearity of convolutional and hidden layers (exercise 6)
  * @param reluLast a ReLU on the logits layer too (exercise 9; the notebook has none)
  * @param dropout probability of dropping each fc1 output while training (exercise 5); 0 for none
+ * @param numClasses outputs of the logits layer: the data's classes (In [4]), 10 for Fashion-MNIST
  */
 public record ModelConfig(
     int filterSize1,
@@ -36,7 +38,8 @@ public record ModelConfig(
     boolean poolFirst,
     Activation activation,
     boolean reluLast,
-    float dropout) {
+    float dropout,
+    int numClasses) {
 
   /** In [2]: convolution filters of layer 1 are 5 x 5 pixels. */
   public static final int FILTER_SIZE1 = 5;
@@ -62,8 +65,11 @@ public record ModelConfig(
   /** In [4]: grey-scale, one colour channel. */
   public static final int NUM_CHANNELS = 1;
 
-  /** In [4]: ten clothing classes, {@code len(set(y_train))}: the data's, not a second 10. */
-  public static final int NUM_CLASSES = ImageSet.NUM_CLASSES;
+  /**
+   * In [4]: Fashion-MNIST's ten clothing classes, {@code len(set(y_train))}: the data's, not a
+   * second 10. Another data set's count replaces it ({@link #withNumClasses}).
+   */
+  public static final int NUM_CLASSES = FashionMnist.LABELS.size();
 
   /** The most convolutional layers: five 2x2 reductions take 28 pixels down to 1. */
   public static final int MAX_CONV_LAYERS = 5;
@@ -123,6 +129,11 @@ public record ModelConfig(
               + pooling.name().toLowerCase(Locale.ROOT)
               + " has none");
     }
+    if (numClasses < 2 || numClasses > ImageSet.MAX_CLASSES) {
+      throw new InvalidSettingException(
+          "numClasses",
+          "{numClasses} must be between 2 and " + ImageSet.MAX_CLASSES + ", got " + numClasses);
+    }
     if (!(dropout >= 0 && dropout < 1)) {
       throw new InvalidSettingException("dropout", "{dropout} must be in [0, 1), got " + dropout);
     }
@@ -165,7 +176,8 @@ public record ModelConfig(
           false, // ReLU, then pool: the same numbers as the notebook's order
           Activation.RELU,
           false, // In [25]: the logits have no ReLU
-          0f); // no dropout
+          0f, // no dropout
+          NUM_CLASSES); // In [4]
 
   public ModelConfig withFilterSize1(int value) {
     return Records.with(this, "filterSize1", value);
@@ -215,6 +227,11 @@ public record ModelConfig(
     return Records.with(this, "dropout", value);
   }
 
+  /** This network with {@code value} outputs: the classes of the data it trains on. */
+  public ModelConfig withNumClasses(int value) {
+    return Records.with(this, "numClasses", value);
+  }
+
   /** One line for people: "conv 5x5x16, conv 5x5x36, fc 128, max-pool, relu". */
   public String describe() {
     StringBuilder sb = new StringBuilder();
@@ -234,6 +251,9 @@ public record ModelConfig(
     }
     if (dropout > 0) {
       sb.append(", dropout ").append(dropout);
+    }
+    if (numClasses != NUM_CLASSES) {
+      sb.append(", ").append(numClasses).append(" classes");
     }
     return sb.toString();
   }

@@ -45,7 +45,7 @@ final class NetworkVariants {
       inputs = config.fcSize();
     }
     Operand<TFloat32> logits =
-        layers.newFcLayer(hidden, inputs, ModelConfig.NUM_CLASSES, config.reluLast());
+        layers.newFcLayer(hidden, inputs, config.numClasses(), config.reluLast());
     return new ConvNet.Network(conv, flat, fc1, logits);
   }
 }

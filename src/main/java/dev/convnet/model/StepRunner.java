@@ -35,7 +35,7 @@ public final class StepRunner {
     int n = batch.n();
     float dropout = net.config.dropout();
     try (TFloat32 xs = Tensors.images(batch.images(), n);
-        TFloat32 ys = Tensors.matrix(batch.labels(), n, ModelConfig.NUM_CLASSES);
+        TFloat32 ys = Tensors.matrix(batch.labels(), n, net.config.numClasses());
         TFloat32 lr = TFloat32.scalarOf(rate);
         // Without dropout the placeholder's default, 0, holds: no tensor to make each step.
         TFloat32 drop = dropout > 0 ? TFloat32.scalarOf(dropout) : null) {

@@ -1,6 +1,5 @@
 package dev.convnet.results;
 
-import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +7,10 @@ import java.util.List;
 /**
  * The predicted class of every image of a set next to its true class (what the notebook's {@code
  * print_test_accuracy} computes as {@code cls_pred} and {@code correct}).
+ *
+ * @param classNames the set's classes, the label being the index
  */
-public record Evaluation(int[] predicted, int[] trueClasses) {
+public record Evaluation(int[] predicted, int[] trueClasses, List<String> classNames) {
   /** In [42] {@code test_batch_size}: a whole set is classified in batches of this size. */
   public static final int TEST_BATCH_SIZE = 256;
 
@@ -40,7 +41,7 @@ public record Evaluation(int[] predicted, int[] trueClasses) {
       predicted[i] = (int) predictedClasses[i];
       truth[i] = set.label(i);
     }
-    return new Evaluation(predicted, truth);
+    return new Evaluation(predicted, truth, set.classNames());
   }
 
   public int total() {
@@ -72,7 +73,7 @@ public record Evaluation(int[] predicted, int[] trueClasses) {
 
   /** {@code matrix[true][predicted]}: counts, as sklearn's confusion_matrix (In [41]). */
   public int[][] confusionMatrix() {
-    int[][] cm = new int[ImageSet.NUM_CLASSES][ImageSet.NUM_CLASSES];
+    int[][] cm = new int[classNames.size()][classNames.size()];
     for (int i = 0; i < predicted.length; i++) {
       cm[trueClasses[i]][predicted[i]]++;
     }
@@ -104,7 +105,7 @@ public record Evaluation(int[] predicted, int[] trueClasses) {
         }
       }
       sb.append(r == cm.length - 1 ? "]]" : "] ");
-      sb.append(String.format(" (%d) %s%n", r, FashionMnist.LABELS.get(r)));
+      sb.append(String.format(" (%d) %s%n", r, classNames.get(r)));
     }
     return sb.toString();
   }

@@ -3,12 +3,14 @@ package dev.convnet.results;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.TypeAdapter;
 import com.google.gson.TypeAdapterFactory;
 import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
+import dev.convnet.model.ModelConfig;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -38,6 +40,18 @@ public final class Json {
           .create();
 
   private Json() {}
+
+  /**
+   * A network's shape as metrics.json and state.json hold it. Files written before the number of
+   * classes followed the data lack {@code num_classes}: they trained on Fashion-MNIST's ten.
+   */
+  public static ModelConfig modelConfig(JsonElement model) {
+    if (model != null && model.isJsonObject() && !model.getAsJsonObject().has("num_classes")) {
+      model = model.deepCopy();
+      model.getAsJsonObject().addProperty("num_classes", ModelConfig.NUM_CLASSES);
+    }
+    return GSON.fromJson(model, ModelConfig.class);
+  }
 
   /** Enums as "max", "warmup_cosine": the spelling of the command line's values. */
   private static final class LowerCaseEnums implements TypeAdapterFactory {

@@ -177,7 +177,7 @@ public record RunRecord(Results results, TrainConfig training, ModelConfig model
     return new RunRecord(
         Json.GSON.fromJson(json, Results.class),
         Json.GSON.fromJson(json, TrainConfig.class),
-        Json.GSON.fromJson(json.get("model"), ModelConfig.class),
+        Json.modelConfig(json.get("model")),
         History.copyOf(Json.GSON.fromJson(json.get("history"), History.class)));
   }
 

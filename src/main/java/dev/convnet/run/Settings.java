@@ -56,9 +56,7 @@ public final class Settings {
               + train);
     }
     long heapNeeded =
-        (long) training.batchSize()
-                * (ModelConfig.IMG_SIZE_FLAT + ModelConfig.NUM_CLASSES)
-                * FLOAT_BYTES
+        (long) training.batchSize() * (ModelConfig.IMG_SIZE_FLAT + model.numClasses()) * FLOAT_BYTES
             + (long) trainingImages * ModelConfig.IMG_SIZE_FLAT;
     if (heapNeeded > heap * 0.8) {
       throw new InvalidSettingException(
@@ -93,7 +91,7 @@ public final class Settings {
         total += (long) side * side * filters;
       }
     }
-    return total + (long) model.fcLayers() * model.fcSize() * 2 + ModelConfig.NUM_CLASSES * 3;
+    return total + (long) model.fcLayers() * model.fcSize() * 2 + model.numClasses() * 3L;
   }
 
   private static long physicalMemory() {

@@ -311,7 +311,7 @@ public final class TrainingRun {
     Path savedModel = runDir.resolve(SAVED_MODEL_DIR);
     FileTrees.delete(
         savedModel); // only reached with an empty run directory, a forced one or a resumed one
-    ModelExport.export(net, savedModel, training.flipAverage());
+    ModelExport.export(net, savedModel, split.train().classNames(), training.flipAverage());
     record.write(runDir);
     begin
         .options()

@@ -51,7 +51,8 @@ final class ApiHandlers {
                     request,
                     request.files() != null
                         ? predictFiles(served, request.files())
-                        : served.runs.predict(request.images(), request.n()));
+                        : served.runs.predict(request.images(), request.n()),
+                    served.model.classNames());
               });
       code = 200;
       return answer;
@@ -113,17 +114,20 @@ final class ApiHandlers {
     } catch (IllegalArgumentException e) {
       throw ServingApi.bad(e.getMessage());
     }
-    float[] p =
-        versions
-            .run(OptionalLong.empty(), served -> served.runs.predict(image.pixels(), 1))
-            .probabilities();
-    JsonObject answer =
-        Exchange.GSON.toJsonTree(Prediction.of(file, p, image.inverted())).getAsJsonObject();
-    if (query.get("pixels") != null) {
-      // For the page: the 28x28 picture the network sees and every class's probability.
-      answer.add("pixels", Exchange.GSON.toJsonTree(image.pixels()));
-      answer.add("probabilities", Exchange.GSON.toJsonTree(p));
-    }
-    return answer;
+    return versions.run(
+        OptionalLong.empty(),
+        served -> {
+          float[] p = served.runs.predict(image.pixels(), 1).probabilities();
+          JsonObject answer =
+              Exchange.GSON
+                  .toJsonTree(Prediction.of(file, p, image.inverted(), served.model.classNames()))
+                  .getAsJsonObject();
+          if (query.get("pixels") != null) {
+            // For the page: the 28x28 picture the network sees and every class's probability.
+            answer.add("pixels", Exchange.GSON.toJsonTree(image.pixels()));
+            answer.add("probabilities", Exchange.GSON.toJsonTree(p));
+          }
+          return answer;
+        });
   }
 }

@@ -1,5 +1,6 @@
 package dev.convnet.serve;
 
+import dev.convnet.data.FashionMnist;
 import dev.convnet.data.FileTrees;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.InferenceGraph;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.tensorflow.Operand;
@@ -23,6 +25,7 @@ import org.tensorflow.proto.OpDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /**
  * Writes a trained network as a SavedModel that TensorFlow Serving, Python's {@code
@@ -54,39 +57,45 @@ public final class ModelExport {
   public static final String OUTPUT_PROBABILITIES = "probabilities";
   public static final String OUTPUT_CLASS = "class";
 
+  /** The class's name, a string, so that any server answers names as well as numbers. */
+  public static final String OUTPUT_CLASS_NAME = "class_name";
+
   private static final String SAVED_MODEL_FILE = "saved_model.pb";
 
   private ModelExport() {}
 
-  /** A predict signature: one input, the probabilities and the class out. */
+  /** A predict signature: one input; the probabilities, the class and its name out. */
   private static Signature signature(
       String key,
       String inputName,
       Operand<?> input,
       Operand<TFloat32> probabilities,
-      Operand<TInt64> classes) {
+      Operand<TInt64> classes,
+      Operand<TString> names) {
     return Signature.builder()
         .key(key)
         .methodName(PREDICT_METHOD)
         .input(inputName, input)
         .output(OUTPUT_PROBABILITIES, probabilities)
         .output(OUTPUT_CLASS, classes)
+        .output(OUTPUT_CLASS_NAME, names)
         .build();
   }
 
   /**
-   * Exports {@code net} into {@code dir}, which must not exist or be empty (the exporter would mix
-   * files).
+   * Exports {@code net}, trained on Fashion-MNIST, into {@code dir}, which must not exist or be
+   * empty (the exporter would mix files).
    */
   public static void export(ConvNet net, Path dir) {
-    export(net, dir, false);
+    export(net, dir, FashionMnist.LABELS, false);
   }
 
   /**
-   * Exports {@code net} into {@code dir}; with {@code flipAverage} both signatures average each
-   * image's probabilities with its mirror's, as the run's evaluation did ({@code FlipAveraging}).
+   * Exports {@code net}, which tells the classes {@code classNames} apart, into {@code dir}; with
+   * {@code flipAverage} both signatures average each image's probabilities with its mirror's, as
+   * the run's evaluation did ({@code FlipAveraging}).
    */
-  public static void export(ConvNet net, Path dir, boolean flipAverage) {
+  public static void export(ConvNet net, Path dir, List<String> classNames, boolean flipAverage) {
     Path weights = null;
     try {
       if (Files.isDirectory(dir)) {
@@ -100,16 +109,18 @@ public final class ModelExport {
       // The trained values travel by a checkpoint: the fresh graph's variables have the same names.
       weights = Files.createTempDirectory("convnet-export");
       net.session.save(weights.resolve("weights").toString());
-      try (InferenceGraph model = new InferenceGraph(net.config, flipAverage)) {
+      try (InferenceGraph model = new InferenceGraph(net.config, flipAverage, classNames)) {
         model.session.restore(weights.resolve("weights").toString());
-        Signature signature = signature(SIGNATURE_KEY, INPUT, model.x, model.yPred, model.yPredCls);
+        Signature signature =
+            signature(SIGNATURE_KEY, INPUT, model.x, model.yPred, model.yPredCls, model.yPredName);
         Signature images =
             signature(
                 IMAGES_SIGNATURE_KEY,
                 IMAGES_INPUT,
                 model.imageBytes,
                 model.imagesPred,
-                model.imagesPredCls);
+                model.imagesPredCls,
+                model.imagesPredName);
         SavedModelBundle.exporter(dir.toString())
             .withTags(TAG)
             .withSession(model.session)

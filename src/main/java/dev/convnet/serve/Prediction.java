@@ -1,6 +1,5 @@
 package dev.convnet.serve;
 
-import dev.convnet.data.FashionMnist;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,15 +15,16 @@ public final class Prediction {
 
   /**
    * {@code {"file", "class", "label", "probability", "inverted", "top3"}} for an image whose class
-   * probabilities are {@code p}.
+   * probabilities are {@code p}, each class labelled by its name among {@code classNames}.
    */
-  public static Map<String, Object> of(String file, float[] p, boolean inverted) {
+  public static Map<String, Object> of(
+      String file, float[] p, boolean inverted, List<String> classNames) {
     List<Integer> top = likeliest(p);
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("file", file);
-    line.putAll(entry(top.get(0), p));
+    line.putAll(entry(top.get(0), p, classNames));
     line.put("inverted", inverted);
-    line.put("top3", top.stream().map(c -> entry(c, p)).toList());
+    line.put("top3", top.stream().map(c -> entry(c, p, classNames)).toList());
     return line;
   }
 
@@ -38,10 +38,10 @@ public final class Prediction {
   }
 
   /** {"class": c, "label": ..., "probability": p[c]}. */
-  private static Map<String, Object> entry(int c, float[] p) {
+  private static Map<String, Object> entry(int c, float[] p, List<String> classNames) {
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("class", c);
-    entry.put("label", FashionMnist.LABELS.get(c));
+    entry.put("label", classNames.get(c));
     entry.put("probability", p[c]);
     return entry;
   }

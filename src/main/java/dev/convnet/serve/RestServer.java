@@ -120,7 +120,7 @@ public final class RestServer implements AutoCloseable {
     this.config = config;
     this.limits = config.limits();
     this.versions = versions;
-    this.routes = new Routes(versions, new ServePage(examples));
+    this.routes = new Routes(versions, new ServePage(examples, versions));
     // A bounded queue; when it is full the thread that read the request runs it, which slows
     // reading new requests instead of dropping them or queueing without end.
     this.workers =

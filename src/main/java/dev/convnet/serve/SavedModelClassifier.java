@@ -1,11 +1,14 @@
 package dev.convnet.serve;
 
 import dev.convnet.common.InvalidSettingException;
+import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.Device;
+import dev.convnet.model.InferenceGraph;
 import dev.convnet.model.Tensors;
 import dev.convnet.results.Evaluation;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +19,8 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -25,10 +30,27 @@ import org.tensorflow.types.TString;
 public final class SavedModelClassifier implements AutoCloseable {
   private final SavedModelBundle bundle;
   private final SessionFunction function;
+  private final List<String> classNames;
 
   private SavedModelClassifier(SavedModelBundle bundle) {
     this.bundle = bundle;
     this.function = bundle.function(ModelExport.SIGNATURE_KEY);
+    this.classNames = classNames(bundle.metaGraphDef().getGraphDef());
+  }
+
+  /**
+   * The class names the export carries in its {@code class_names} constant; a model exported before
+   * it carried them was trained on Fashion-MNIST.
+   */
+  static List<String> classNames(GraphDef graph) {
+    for (NodeDef node : graph.getNodeList()) {
+      if (node.getName().equals(InferenceGraph.CLASS_NAMES) && node.getOp().equals("Const")) {
+        return node.getAttrOrThrow("value").getTensor().getStringValList().stream()
+            .map(b -> b.toString(StandardCharsets.UTF_8))
+            .toList();
+      }
+    }
+    return FashionMnist.LABELS;
   }
 
   /** Who calls the loaded model, which decides how its session uses the cores. */
@@ -119,7 +141,10 @@ public final class SavedModelClassifier implements AutoCloseable {
             + "; export it again (a run's checkpoint can be resumed to write a new one)");
   }
 
-  /** Class probabilities {@code [n, 10]} of {@code n} images given as 784 floats each in [0, 1]. */
+  /**
+   * Class probabilities {@code [n, classes]} of {@code n} images given as 784 floats each in [0,
+   * 1].
+   */
   public float[] probabilities(float[] images, int n) {
     try (TFloat32 x = Tensors.images(images, n);
         Result result = function.call(Map.of(ModelExport.INPUT, x))) {
@@ -155,6 +180,11 @@ public final class SavedModelClassifier implements AutoCloseable {
           Tensors.floats((TFloat32) result.get(ModelExport.OUTPUT_PROBABILITIES).orElseThrow()),
           Tensors.longs((TInt64) result.get(ModelExport.OUTPUT_CLASS).orElseThrow()));
     }
+  }
+
+  /** The name of each class, the class number being the index. */
+  public List<String> classNames() {
+    return classNames;
   }
 
   /** Every signature as the SavedModel stores it (inputs, outputs, method), by name. */

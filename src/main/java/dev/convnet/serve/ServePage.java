@@ -2,12 +2,13 @@ package dev.convnet.serve;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The page at {@code /} to try the model with a drawing or a photo: its two files, and the test
@@ -23,11 +24,29 @@ final class ServePage {
 
   static final String EXAMPLES = "/examples.json";
 
-  private final byte[] examples;
+  private static final byte[] NO_EXAMPLES = "[]".getBytes(StandardCharsets.UTF_8);
 
-  /** {@code test} (may be null) gives one example of each class. */
-  ServePage(ImageSet test) {
+  private final byte[] examples;
+  private final List<String> exampleClasses;
+  private final ModelVersions versions;
+
+  /**
+   * {@code test} (may be null) gives one example of each class, offered while the model served by
+   * {@code versions} tells those classes apart: a model of other classes gets none.
+   */
+  ServePage(ImageSet test, ModelVersions versions) {
     this.examples = examplesJson(test).getBytes(StandardCharsets.UTF_8);
+    this.exampleClasses = test == null ? List.of() : test.classNames();
+    this.versions = versions;
+  }
+
+  private boolean examplesFitTheModel() {
+    try {
+      return versions.run(
+          OptionalLong.empty(), served -> served.model.classNames().equals(exampleClasses));
+    } catch (ServingApi.ApiException e) {
+      return false; // no version serves yet
+    }
   }
 
   /** Whether {@code path} is one of the page's. */
@@ -38,7 +57,7 @@ final class ServePage {
   /** Answers a GET of one of the page's paths. */
   void answer(Exchange exchange) throws IOException {
     if (exchange.path().equals(EXAMPLES)) {
-      exchange.send(200, "application/json", examples);
+      exchange.send(200, "application/json", examplesFitTheModel() ? examples : NO_EXAMPLES);
     } else {
       String[] file = FILES.get(exchange.path());
       exchange.send(200, file[1], resource(file[0]));
@@ -58,7 +77,7 @@ final class ServePage {
   private static String examplesJson(ImageSet test) {
     JsonArray list = new JsonArray();
     if (test != null) {
-      boolean[] seen = new boolean[FashionMnist.LABELS.size()];
+      boolean[] seen = new boolean[test.numClasses()];
       for (int i = 0; i < test.size() && list.size() < seen.length; i++) {
         int label = test.label(i);
         if (!seen[label]) {
@@ -70,7 +89,7 @@ final class ServePage {
           }
           JsonObject example = new JsonObject();
           example.addProperty("index", i);
-          example.addProperty("label", FashionMnist.LABELS.get(label));
+          example.addProperty("label", test.classNames().get(label));
           example.add("pixels", values);
           list.add(example);
         }

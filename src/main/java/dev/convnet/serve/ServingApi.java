@@ -312,20 +312,27 @@ public final class ServingApi {
     }
   }
 
-  /** The answer to {@code request}: {@code predictions} by row, or {@code outputs} by column. */
-  public static JsonObject answer(PredictRequest request, SavedModelClassifier.Outputs outputs) {
+  /**
+   * The answer to {@code request}: {@code predictions} by row, or {@code outputs} by column, each
+   * class also by its name among {@code classNames} (the SavedModel's {@code class_name} output).
+   */
+  public static JsonObject answer(
+      PredictRequest request, SavedModelClassifier.Outputs outputs, List<String> classNames) {
     int classes = outputs.probabilities().length / request.n();
     JsonObject answer = new JsonObject();
     if (request.columnar()) {
       JsonArray probabilities = new JsonArray();
       JsonArray predicted = new JsonArray();
+      JsonArray names = new JsonArray();
       for (int i = 0; i < request.n(); i++) {
         probabilities.add(row(outputs.probabilities(), i, classes));
         predicted.add(outputs.classes()[i]);
+        names.add(classNames.get((int) outputs.classes()[i]));
       }
       JsonObject named = new JsonObject();
       named.add(ModelExport.OUTPUT_PROBABILITIES, probabilities);
       named.add(ModelExport.OUTPUT_CLASS, predicted);
+      named.add(ModelExport.OUTPUT_CLASS_NAME, names);
       answer.add("outputs", named);
     } else {
       JsonArray predictions = new JsonArray();
@@ -333,6 +340,7 @@ public final class ServingApi {
         JsonObject one = new JsonObject();
         one.add(ModelExport.OUTPUT_PROBABILITIES, row(outputs.probabilities(), i, classes));
         one.addProperty(ModelExport.OUTPUT_CLASS, outputs.classes()[i]);
+        one.addProperty(ModelExport.OUTPUT_CLASS_NAME, classNames.get((int) outputs.classes()[i]));
         predictions.add(one);
       }
       answer.add("predictions", predictions);

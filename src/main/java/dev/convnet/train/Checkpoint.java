@@ -1,5 +1,6 @@
 package dev.convnet.train;
 
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import dev.convnet.data.FileTrees;
 import dev.convnet.model.ConvNet;
@@ -102,10 +103,14 @@ public final class Checkpoint {
   public static State readState(Path runDir) {
     Path file = folder(runDir).resolve(STATE);
     try {
-      State state = Json.GSON.fromJson(Files.readString(file), State.class);
-      if (state == null) {
+      JsonObject json = Json.GSON.fromJson(Files.readString(file), JsonObject.class);
+      if (json == null) {
         throw new JsonParseException("empty");
       }
+      if (json.has("model")) {
+        json.add("model", Json.GSON.toJsonTree(Json.modelConfig(json.get("model"))));
+      }
+      State state = Json.GSON.fromJson(json, State.class);
       if (state.schemaVersion() != SCHEMA_VERSION) {
         throw new JsonParseException(
             "schema_version " + state.schemaVersion() + ", this version reads " + SCHEMA_VERSION);

@@ -82,7 +82,7 @@ public final class Trainer {
     this.schedule = config.rateSchedule(plannedIterations);
     this.augmentation = config.augment() ? new Augmentation(config.seed()) : null;
     this.xBatch = new float[config.batchSize() * ModelConfig.IMG_SIZE_FLAT];
-    this.yBatch = new float[config.batchSize() * ModelConfig.NUM_CLASSES];
+    this.yBatch = new float[config.batchSize() * graph.net.config.numClasses()];
     this.history = History.copyOf(start.history());
     this.totalIterations = start.iteration();
     this.trainSeconds = start.trainSeconds();

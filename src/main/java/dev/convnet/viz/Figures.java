@@ -1,6 +1,5 @@
 package dev.convnet.viz;
 
-import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.ConvNet;
 import dev.convnet.results.Evaluation;
@@ -172,7 +171,7 @@ public final class Figures {
   /** In [5]: the training image whose label the notebook prints. */
   private void sampleImage(ImageSet training) {
     int label = training.label(SAMPLE_TRAINING_INDEX);
-    String caption = "y = " + label + " " + FashionMnist.LABELS.get(label);
+    String caption = "y = " + label + " " + training.classNames().get(label);
     save(
         new ImageGrid("Training image " + SAMPLE_TRAINING_INDEX, 1, 8)
             .add(imageTile(training, SAMPLE_TRAINING_INDEX, caption))
@@ -186,7 +185,7 @@ public final class Figures {
 
   /** In [50] {@code plot_image}: one test image, grey, with its true class. */
   void plotImage(String file, ImageSet test, int index, String cell, String caption) {
-    String label = FashionMnist.LABELS.get(test.label(index));
+    String label = test.classNames().get(test.label(index));
     save(
         new ImageGrid("Test image " + index, 1, 8)
             .add(imageTile(test, index, "True: " + label))
@@ -196,9 +195,9 @@ public final class Figures {
 
   private static String trueAndPredicted(Evaluation e, int i) {
     return "True: "
-        + FashionMnist.LABELS.get(e.trueClasses()[i])
+        + e.classNames().get(e.trueClasses()[i])
         + "\nPred: "
-        + FashionMnist.LABELS.get(e.predicted()[i]);
+        + e.classNames().get(e.predicted()[i]);
   }
 
   /**
@@ -239,7 +238,7 @@ public final class Figures {
   /** In [41] {@code plot_confusion_matrix}: the matrix as a heatmap with counts. */
   void plotConfusionMatrix(Evaluation evaluation) {
     int[][] cm = evaluation.confusionMatrix();
-    List<String> names = FashionMnist.LABELS;
+    List<String> names = evaluation.classNames();
     HeatMapChart chart =
         new HeatMapChartBuilder()
             .width(900)
@@ -261,7 +260,7 @@ public final class Figures {
     Collections.reverse(yNames);
     chart.addSeries("count", names, yNames, cells);
     var styler = chart.getStyler();
-    styler.setShowValue(true);
+    styler.setShowValue(cm.length <= 20); // beyond that the counts overlap
     styler.setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
     styler.setValueFontColor(Color.BLACK);
     styler.setHeatMapValueDecimalPattern("0");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.results.Evaluation;
@@ -90,7 +91,7 @@ class FlipAveragingTest {
         moved = Math.max(moved, Math.abs(expected[k] - plain[k]));
       }
       assertTrue(moved > 1e-3, "the mirror changed the probabilities by " + moved);
-      ModelExport.export(net, exported, true);
+      ModelExport.export(net, exported, FashionMnist.LABELS, true);
     }
     try (SavedModelClassifier model = SavedModelClassifier.load(exported)) {
       assertArrayEquals(expected, model.probabilities(images, n), 1e-6f);

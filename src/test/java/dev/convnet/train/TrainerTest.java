@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.data.BatchSource;
+import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
@@ -126,7 +127,7 @@ class TrainerTest {
     for (int i = 0; i < 940; i++) {
       predicted[i] = 1;
     }
-    Evaluation e = new Evaluation(predicted, truth);
+    Evaluation e = new Evaluation(predicted, truth, FashionMnist.LABELS);
     assertEquals("Accuracy on Test-Set: 90.6% (9060 / 10000)", e.accuracyLine("Test-Set"));
   }
 
