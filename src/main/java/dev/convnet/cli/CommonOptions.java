@@ -22,6 +22,30 @@ final class CommonOptions {
     Path dataDir;
   }
 
+  /** {@code --data}: images of one's own in place of Fashion-MNIST. */
+  static final class OwnDataOption {
+    static final String FLAG = "--data";
+
+    @Option(
+        names = FLAG,
+        paramLabel = "PATH",
+        description =
+            "Your own images instead of Fashion-MNIST: a folder of class folders (any image files"
+                + " predict reads; a test/ or train/ + test/ layout is kept, else a seeded seventh"
+                + " of each class is held out for testing), a folder with the four IDX files of"
+                + " any 28x28 set (classes.txt names the classes), or a run's split.json."
+                + " docs/own-images.md.")
+    Path data;
+
+    /** Refuses {@code --data} with {@code --data-dir}: one data set at a time. */
+    void checkAlone(DataDir dataDir) {
+      if (data != null && dataDir.dataDir != null) {
+        throw new IllegalArgumentException(
+            FLAG + " and " + DataDir.FLAG + " name two data sets; give one");
+      }
+    }
+  }
+
   /**
    * {@code --verbose}: TensorFlow's own log lines (via the launcher) and stack traces of errors.
    */

@@ -1,7 +1,7 @@
 package dev.convnet.cli;
 
+import dev.convnet.data.ImageInput;
 import dev.convnet.results.Json;
-import dev.convnet.serve.ImageInput;
 import dev.convnet.serve.Prediction;
 import dev.convnet.serve.SavedModelClassifier;
 import java.io.PrintWriter;

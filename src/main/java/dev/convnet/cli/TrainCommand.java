@@ -1,5 +1,7 @@
 package dev.convnet.cli;
 
+import dev.convnet.data.ImageFolder;
+import dev.convnet.data.SplitFile;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.RunResult;
 import dev.convnet.run.TrainingRun;
@@ -11,6 +13,7 @@ import dev.convnet.train.TrainingProgress;
 import dev.convnet.train.TrainingStep;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -30,7 +33,8 @@ import picocli.CommandLine.Spec;
     customSynopsis = "convnet train [OPTIONS]",
     optionListHeading = "%nData, device, precision and help%n",
     description = {
-      "Train the notebook's network on Fashion-MNIST and print what the notebook prints.",
+      "Train the notebook's network on Fashion-MNIST (or your own images, --data) and print what"
+          + " the notebook prints.",
       "Writes metrics.json, a SavedModel (saved_model/), checkpoints, TensorBoard events, figures"
           + " and report.html into the run directory.",
       "Ctrl-C stops after the step under way and writes a checkpoint (a second Ctrl-C stops at"
@@ -101,6 +105,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin CommonOptions.PrecisionChoice precision = new CommonOptions.PrecisionChoice();
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.OwnDataOption ownData = new CommonOptions.OwnDataOption();
   @Mixin CommonOptions.Where where = new CommonOptions.Where();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
@@ -108,7 +113,9 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     runDir = runDir != null ? runDir : new TrainOptions.RunDir();
     output = output != null ? output : new TrainOptions.Output();
+    ownData.checkAlone(dataOptions);
     TrainingRun.Request request = runDir.resume != null ? resumeRequest() : freshRequest();
+    DataSource data = dataSource(request);
     StopSwitch stop = new StopSwitch();
     Interrupts.onStop(stop);
     try (TrainingProgress progress = progress()) {
@@ -120,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
                   .withStep(step)
                   .withFigures(!output.noFigures)
                   .withExportBase(java.util.Optional.ofNullable(output.exportBase)),
-              DataSource.fashionMnist(dataOptions.dataDir),
+              data,
               progress);
       return result.test().total() > 0 ? 0 : 1;
     } catch (StoppedException e) {
@@ -130,6 +137,22 @@ final class TrainCommand implements Callable<Integer> {
       }
       return stop.exitCode();
     }
+  }
+
+  /**
+   * Fashion-MNIST, or images of one's own: those of {@code --data}, or for a resumed run those its
+   * split.json names.
+   */
+  private DataSource dataSource(TrainingRun.Request request) {
+    ImageFolder.Reading reading = ReadingProgress.to(System.out, !output.noProgress);
+    Path runSplit = request.runDir() == null ? null : request.runDir().resolve(SplitFile.FILE_NAME);
+    if (request instanceof TrainingRun.Resume && Files.isRegularFile(runSplit)) {
+      return DataSource.own(runSplit, TrainConfig.SEED, reading); // the file fixes every set
+    }
+    if (ownData.data != null && request instanceof TrainingRun.Fresh fresh) {
+      return DataSource.own(ownData.data, fresh.training().seed(), reading);
+    }
+    return DataSource.fashionMnist(dataOptions.dataDir);
   }
 
   private TrainingRun.Request freshRequest() {
@@ -162,6 +185,13 @@ final class TrainCommand implements Callable<Integer> {
             option.longestName()
                 + " cannot be combined with --resume: a resumed run keeps the settings it started with");
       }
+    }
+    if (ownData.data != null) {
+      throw new IllegalArgumentException(
+          CommonOptions.OwnDataOption.FLAG
+              + " cannot be combined with --resume: a resumed run reads the images its "
+              + SplitFile.FILE_NAME
+              + " names");
     }
     if (Files.isRegularFile(runDir.resume)) {
       throw new IllegalArgumentException(

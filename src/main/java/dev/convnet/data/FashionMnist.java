@@ -37,6 +37,9 @@ public final class FashionMnist {
           "Bag",
           "Ankle boot");
 
+  /** Pixels along each side of an image (In [4]'s img_size). */
+  public static final int IMAGE_SIDE = 28;
+
   /** Training images in the official files (the test set has 10,000). */
   public static final int TRAIN_SIZE = 60_000;
 

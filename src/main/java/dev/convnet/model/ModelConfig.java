@@ -57,7 +57,7 @@ public record ModelConfig(
   public static final int FC_SIZE = 128;
 
   /** In [4]: pixels along each side of a Fashion-MNIST image. */
-  public static final int IMG_SIZE = 28;
+  public static final int IMG_SIZE = FashionMnist.IMAGE_SIDE;
 
   /** In [4]: images are fed flat, 28 x 28 = 784 floats. */
   public static final int IMG_SIZE_FLAT = IMG_SIZE * IMG_SIZE;

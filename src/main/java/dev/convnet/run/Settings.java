@@ -27,14 +27,29 @@ public final class Settings {
   /**
    * Refuses {@code model} and {@code training} on {@code trainingImages} images if they cannot run.
    */
-  public static void check(ModelConfig model, TrainConfig training, int trainingImages) {
-    check(model, training, trainingImages, Runtime.getRuntime().maxMemory(), physicalMemory());
+  public static void check(ModelConfig model, TrainConfig training, DataSource data) {
+    check(
+        model,
+        training,
+        data.trainingImages(),
+        data.validationImages(training.validationSize()),
+        Runtime.getRuntime().maxMemory(),
+        physicalMemory());
   }
 
-  /** {@link #check} against the given Java heap and physical memory, in bytes. */
+  /** {@link #check} of In [6]'s split against the given Java heap and physical memory, in bytes. */
   static void check(
       ModelConfig model, TrainConfig training, int trainingImages, long heap, long physical) {
-    int validation = training.validationSize();
+    check(model, training, trainingImages, training.validationSize(), heap, physical);
+  }
+
+  private static void check(
+      ModelConfig model,
+      TrainConfig training,
+      int trainingImages,
+      int validation,
+      long heap,
+      long physical) {
     if (validation >= trainingImages) {
       throw new InvalidSettingException(
           "validationSize",

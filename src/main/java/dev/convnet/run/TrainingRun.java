@@ -173,10 +173,22 @@ public final class TrainingRun {
   public static RunResult run(Request request, DataSource data, TrainingProgress progress) {
     String device = request.options().device().resolve(); // a missing GPU, before any change
     request.options().exportBase().ifPresent(ModelExport::checkBasePath);
+    boolean existed = request.runDir() != null && Files.exists(request.runDir());
     Path runDir = prepare(request, data);
     try (RunDirectory.Lock lock = RunDirectory.lock(runDir)) {
-      Begin begin = begin(request, runDir, data);
-      DataSource.Loaded loaded = data.load(begin.training().validationSize());
+      Begin planned = begin(request, runDir, data);
+      DataSource.Loaded loaded;
+      Begin begin;
+      try {
+        loaded = data.load(planned.training().validationSize());
+        begin = withClassesOf(planned, loaded);
+      } catch (RuntimeException e) {
+        if (request instanceof Fresh && !existed) {
+          FileTrees.delete(runDir); // data that cannot be trained on leaves nothing behind
+        }
+        throw e;
+      }
+      loaded.splitFile().ifPresent(split -> split.write(runDir)); // for --resume, and to repeat
       try (TrainingGraph graph =
           TrainingGraph.build(begin.model(), begin.training(), begin.options().step(), device)) {
         graph.initialize();
@@ -194,7 +206,7 @@ public final class TrainingRun {
       if (fresh.runDir() != null) {
         RunDirectory.check(fresh.runDir(), fresh.force());
       }
-      Settings.check(fresh.model(), fresh.training(), data.trainingImages());
+      Settings.check(fresh.model(), fresh.training(), data);
       return fresh.runDir() != null
           ? fresh.runDir()
           : RunDirectory.createDefault(); // every check has passed
@@ -213,9 +225,29 @@ public final class TrainingRun {
           runDir, fresh.model(), fresh.training(), Optional.empty(), request.options());
     }
     Checkpoint.State state = Checkpoint.readState(runDir);
-    Settings.check(state.model(), state.training(), data.trainingImages());
+    Settings.check(state.model(), state.training(), data);
     return new Begin(
         runDir, state.model(), state.training(), Optional.of(state), request.options());
+  }
+
+  /**
+   * The network sized for the data's classes (In [4]'s {@code num_classes}); a resumed run's
+   * checkpoint must already be.
+   */
+  private static Begin withClassesOf(Begin begin, DataSource.Loaded data) {
+    int classes = data.split().train().numClasses();
+    if (begin.checkpoint().isPresent() && begin.model().numClasses() != classes) {
+      throw new IllegalArgumentException(
+          String.format(
+              "the checkpoint in %s tells %d classes apart, but %s has %d",
+              begin.runDir(), begin.model().numClasses(), data.description(), classes));
+    }
+    return new Begin(
+        begin.runDir(),
+        begin.model().withNumClasses(classes),
+        begin.training(),
+        begin.checkpoint(),
+        begin.options());
   }
 
   private static RunResult execute(

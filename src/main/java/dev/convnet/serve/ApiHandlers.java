@@ -2,6 +2,7 @@ package dev.convnet.serve;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.convnet.data.ImageInput;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;

@@ -2,6 +2,7 @@ package dev.convnet.serve;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.convnet.data.ImageInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.data.DataException;
 import dev.convnet.data.IdxReader;
-import dev.convnet.serve.ImageInput;
+import dev.convnet.data.ImageInput;
 import dev.convnet.testing.SyntheticData;
 import java.awt.Color;
 import java.awt.Graphics2D;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.data.FashionMnist;
+import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.results.Evaluation;
-import dev.convnet.serve.ImageInput;
 import dev.convnet.serve.ModelExport;
 import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.testing.Configs;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.Tensors;
 import dev.convnet.testing.TrainedModel;

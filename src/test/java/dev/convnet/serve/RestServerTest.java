@@ -10,6 +10,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.convnet.cli.MainAccess;
+import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.testing.Rounding;
 import dev.convnet.testing.TrainedModel;

@@ -7,6 +7,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.convnet.cli.Main;
 import dev.convnet.data.FashionMnist;
+import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.run.DataSource;

@@ -1,4 +1,4 @@
-package dev.convnet.serve;
+package dev.convnet.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

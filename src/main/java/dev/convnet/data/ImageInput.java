@@ -1,6 +1,5 @@
-package dev.convnet.serve;
+package dev.convnet.data;
 
-import dev.convnet.model.ModelConfig;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -36,6 +35,12 @@ public final class ImageInput {
 
   /** ...and to at most this many pixels on the longer side, which bounds the padded square. */
   public static final int DECODE_SIDE = 4_096;
+
+  /** The side of a prepared image: Fashion-MNIST's, the network's input (In [4]). */
+  public static final int SIDE = FashionMnist.IMAGE_SIDE;
+
+  /** Pixels of a prepared image. */
+  public static final int PIXELS = SIDE * SIDE;
 
   /** The prepared pixels, and whether they were inverted because the background was light. */
   public record Prepared(float[] pixels, boolean inverted) {}
@@ -91,7 +96,7 @@ public final class ImageInput {
    * one array of their 784 pixels in turn; file {@code i} is named "{@code what} i" in errors.
    */
   public static float[] pixels(List<byte[]> files, String what) {
-    int size = ModelConfig.IMG_SIZE_FLAT;
+    int size = PIXELS;
     float[] pixels = new float[files.size() * size];
     for (int i = 0; i < files.size(); i++) {
       System.arraycopy(read(files.get(i), what + " " + i).pixels(), 0, pixels, i * size, size);
@@ -147,7 +152,7 @@ public final class ImageInput {
   }
 
   /** The refusal of an image whose header promises more than {@link #MAX_PIXELS}. */
-  static IllegalArgumentException tooLarge(String name, long width, long height) {
+  public static IllegalArgumentException tooLarge(String name, long width, long height) {
     return new IllegalArgumentException(
         String.format(
             "%s: %dx%d pixels is more than the %d megapixels this reads; scale it down first",
@@ -249,11 +254,11 @@ public final class ImageInput {
     }
     g.drawImage(source, (side - w) / 2, (side - h) / 2, null);
     g.dispose();
-    BufferedImage small = scale(square, ModelConfig.IMG_SIZE);
-    float[] pixels = new float[ModelConfig.IMG_SIZE_FLAT];
-    for (int y = 0; y < ModelConfig.IMG_SIZE; y++) {
-      for (int x = 0; x < ModelConfig.IMG_SIZE; x++) {
-        pixels[y * ModelConfig.IMG_SIZE + x] = small.getRaster().getSample(x, y, 0) / 255f;
+    BufferedImage small = scale(square, SIDE);
+    float[] pixels = new float[PIXELS];
+    for (int y = 0; y < SIDE; y++) {
+      for (int x = 0; x < SIDE; x++) {
+        pixels[y * SIDE + x] = small.getRaster().getSample(x, y, 0) / 255f;
       }
     }
     return new Prepared(pixels, inverted);

@@ -1,0 +1,361 @@
+package dev.convnet.data;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/**
+ * A data set of one's own in place of Fashion-MNIST, from one path: a folder of class folders
+ * ({@link ImageFolder}), a folder with the four IDX files of any set of 28x28 grey images (MNIST
+ * digits, KMNIST, ...), or a {@code split.json} ({@link SplitFile}) that fixes the sets of an
+ * earlier run. A data folder that holds a {@code split.json} is read by it.
+ *
+ * <p>Class folders without a {@code test/} folder are split per class, seeded: a seventh of each
+ * class for testing (Fashion-MNIST's 10,000 of 70,000), then of the rest the share In [6] holds out
+ * of Fashion-MNIST's 60,000 training images for validation ({@code validationSize / 60,000}). An
+ * IDX set is split as Fashion-MNIST is: its own test files, and the first {@code validationSize}
+ * training images for validation.
+ */
+public final class OwnData {
+  /** A seventh of each class is held out for testing, as Fashion-MNIST holds 10,000 of 70,000. */
+  public static final double TEST_SHARE = 1.0 / 7;
+
+  /** The optional file of class names beside IDX files, one a line, in label order. */
+  public static final String CLASSES_FILE = "classes.txt";
+
+  /**
+   * The data, split, with the split that reproduces it.
+   *
+   * @param split train, validation and test
+   * @param original the training images before validation was held out (In [5])
+   * @param splitFile what the run directory keeps
+   * @param skipped hidden and system files left out
+   */
+  public record Loaded(Split split, ImageSet original, SplitFile splitFile, int skipped) {}
+
+  private OwnData() {}
+
+  /** Whether {@code dir} holds the four IDX files, with Fashion-MNIST's names (MNIST's too). */
+  public static boolean isIdx(Path dir) {
+    return FashionMnist.locate(List.of(dir)).isPresent();
+  }
+
+  /** The split file {@code path} names: itself, or the one a data folder holds; else null. */
+  static Path splitFileOf(Path path) {
+    if (Files.isRegularFile(path)) {
+      return path;
+    }
+    Path inside = path.resolve(SplitFile.FILE_NAME);
+    return Files.isRegularFile(inside) ? inside : null;
+  }
+
+  /** Refuses a path that is none of the three kinds, in one line, before any reading. */
+  public static void check(Path path) {
+    if (!Files.exists(path)) {
+      throw new DataException("--data " + path + ": no such folder or file");
+    }
+    Path splitFile = splitFileOf(path);
+    if (Files.isRegularFile(path) && !path.getFileName().toString().endsWith(".json")) {
+      throw new DataException(
+          "--data "
+              + path
+              + " is a file; give a folder of class folders, a folder of IDX files, or a run's "
+              + SplitFile.FILE_NAME);
+    }
+    if (splitFile == null && !isIdx(path) && !ImageFolder.looksLikeOne(path)) {
+      throw new DataException(
+          "--data "
+              + path
+              + " holds neither class folders nor the four IDX files (train-images-idx3-ubyte,"
+              + " train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte)");
+    }
+  }
+
+  /**
+   * The images {@code path} trains on, before validation is held out: for checks before loading.
+   */
+  public static int trainingImages(Path path, long seed) {
+    Path splitFile = splitFileOf(path);
+    if (splitFile != null) {
+      SplitFile split = SplitFile.read(splitFile);
+      return split.format().equals(SplitFile.IDX)
+          ? idxTrainingImages(dataFolder(splitFile, split))
+          : split.train().files().size() + split.validation().files().size();
+    }
+    if (isIdx(path)) {
+      return idxTrainingImages(path);
+    }
+    ImageFolder.Layout layout = ImageFolder.list(path);
+    int all = layout.train().files().size();
+    return layout.test().isPresent()
+        ? all
+        : all - heldOut(layout.train(), seed, TEST_SHARE, true).size();
+  }
+
+  /** The images {@code path} holds out for validation when {@code validationSize} is asked for. */
+  public static int validationImages(Path path, long seed, int validationSize) {
+    Path splitFile = splitFileOf(path);
+    if (splitFile != null) {
+      SplitFile split = SplitFile.read(splitFile);
+      return split.format().equals(SplitFile.IDX)
+          ? validationSize
+          : split.validation().files().size();
+    }
+    if (isIdx(path)) {
+      return validationSize;
+    }
+    return folderSets(ImageFolder.list(path), seed, validationSize).validation().files().size();
+  }
+
+  private static int idxTrainingImages(Path dir) {
+    Path labels = FashionMnist.DataFile.TRAIN_LABELS.findIn(dir).orElseThrow();
+    return IdxReader.parse(
+            labels, IdxReader.readDecompressed(labels), FashionMnist.DataFile.TRAIN_LABELS.magic)
+        .count();
+  }
+
+  /** Loads and splits {@code path}'s images. */
+  public static Loaded load(Path path, long seed, int validationSize, ImageFolder.Reading reading) {
+    check(path);
+    Path splitFile = splitFileOf(path);
+    if (splitFile != null) {
+      return fromSplitFile(splitFile, validationSize, reading);
+    }
+    if (isIdx(path)) {
+      return idx(path, validationSize);
+    }
+    ImageFolder.Layout layout = ImageFolder.list(path);
+    FolderSets sets = folderSets(layout, seed, validationSize);
+    SplitFile split =
+        new SplitFile(
+            SplitFile.SCHEMA_VERSION,
+            path.toAbsolutePath().normalize().toString(),
+            SplitFile.FOLDER,
+            layout.classNames(),
+            SplitFile.Part.of(sets.train()),
+            SplitFile.Part.of(sets.validation()),
+            SplitFile.Part.of(sets.test()));
+    return read(path, split, reading, layout.skipped());
+  }
+
+  /** A folder's files, split. */
+  private record FolderSets(
+      ImageFolder.ImageFiles train,
+      ImageFolder.ImageFiles validation,
+      ImageFolder.ImageFiles test) {}
+
+  /**
+   * The test set ({@code test/}, or a seeded seventh of each class), then the validation share of
+   * the rest ({@code validationSize / 60,000} of each class), then the training set.
+   */
+  private static FolderSets folderSets(ImageFolder.Layout layout, long seed, int validationSize) {
+    ImageFolder.ImageFiles rest = layout.train();
+    ImageFolder.ImageFiles test;
+    if (layout.test().isPresent()) {
+      test = layout.test().get();
+    } else {
+      List<Integer> held = heldOut(rest, seed, TEST_SHARE, true);
+      test = pick(rest, held);
+      rest = without(rest, held);
+    }
+    double validationShare = (double) validationSize / FashionMnist.TRAIN_SIZE;
+    List<Integer> validation = heldOut(rest, seed + 1, validationShare, false);
+    return new FolderSets(without(rest, validation), pick(rest, validation), test);
+  }
+
+  /** A split file's sets, read again. */
+  private static Loaded fromSplitFile(
+      Path splitFile, int validationSize, ImageFolder.Reading reading) {
+    SplitFile split = SplitFile.read(splitFile);
+    Path data = dataFolder(splitFile, split);
+    if (split.format().equals(SplitFile.IDX)) {
+      Loaded loaded = idx(data, validationSize);
+      if (!loaded.splitFile().classes().equals(split.classes())) {
+        throw new DataException(
+            splitFile + ": the classes " + split.classes() + " are not those of " + data);
+      }
+      return loaded;
+    }
+    SplitFile absolute =
+        new SplitFile(
+            split.schemaVersion(),
+            data.toAbsolutePath().normalize().toString(),
+            split.format(),
+            split.classes(),
+            split.train(),
+            split.validation(),
+            split.test());
+    return read(data, absolute, reading, 0);
+  }
+
+  /** The data folder of a split file: relative to the file's own folder when relative. */
+  private static Path dataFolder(Path splitFile, SplitFile split) {
+    Path data = Path.of(split.data());
+    Path folder = splitFile.toAbsolutePath().getParent();
+    return data.isAbsolute() ? data : folder.resolve(data).normalize();
+  }
+
+  /** Reads the three parts of {@code split} in one pass over every core. */
+  private static Loaded read(Path root, SplitFile split, ImageFolder.Reading reading, int skipped) {
+    List<String> files = new ArrayList<>(split.train().files());
+    files.addAll(split.validation().files());
+    files.addAll(split.test().files());
+    List<Integer> labels = new ArrayList<>(split.train().labels());
+    labels.addAll(split.validation().labels());
+    labels.addAll(split.test().labels());
+    ImageSet all =
+        ImageFolder.read(
+            root, new SplitFile.Part(files, labels).imageFiles(), split.classes(), reading);
+    int trained = split.train().files().size();
+    int validated = split.validation().files().size();
+    ImageSet train = all.slice(0, trained);
+    ImageSet validation = all.slice(trained, trained + validated);
+    ImageSet test = all.slice(trained + validated, all.size());
+    if (train.size() == 0 || test.size() == 0) {
+      throw new DataException(root + ": the split leaves no training or no test images");
+    }
+    ImageSet original = all.slice(0, trained + validated);
+    return new Loaded(new Split(train, validation, test), original, split, skipped);
+  }
+
+  /**
+   * An IDX set in {@code dir}: format and sizes checked (no checksums: they are Fashion-MNIST's),
+   * class names from {@code classes.txt} or numbered.
+   */
+  static Loaded idx(Path dir, int validationSize) {
+    List<String> names = classNames(dir);
+    FashionMnist.Data data = FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY, names);
+    if (data.train().imageSize() != ImageInput.SIDE) {
+      throw new DataException(
+          dir
+              + ": the IDX images are "
+              + data.train().imageSize()
+              + "x"
+              + data.train().imageSize()
+              + " pixels; the network takes "
+              + ImageInput.SIDE
+              + "x"
+              + ImageInput.SIDE);
+    }
+    if (names.size() < 2) {
+      throw new DataException(dir + ": the labels name one class; a classifier needs two");
+    }
+    SplitFile split =
+        new SplitFile(
+            SplitFile.SCHEMA_VERSION,
+            dir.toAbsolutePath().normalize().toString(),
+            SplitFile.IDX,
+            names,
+            SplitFile.Part.NONE,
+            SplitFile.Part.NONE,
+            SplitFile.Part.NONE);
+    return new Loaded(Split.of(data, validationSize), data.train(), split, 0);
+  }
+
+  /** {@code classes.txt}'s names, or "0", "1", ... up to the largest label of both files. */
+  private static List<String> classNames(Path dir) {
+    Path file = dir.resolve(CLASSES_FILE);
+    if (Files.isRegularFile(file)) {
+      List<String> names;
+      try {
+        names =
+            Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
+      } catch (IOException e) {
+        throw new DataException(file + ": cannot read (" + e.getMessage() + ")");
+      }
+      Set<String> seen = new HashSet<>();
+      for (String name : names) {
+        if (!seen.add(name)) {
+          throw new DataException(file + ": the class name '" + name + "' appears twice");
+        }
+      }
+      if (names.isEmpty() || names.size() > ImageSet.MAX_CLASSES) {
+        throw new DataException(
+            file + ": " + names.size() + " class names; give 2 to " + ImageSet.MAX_CLASSES);
+      }
+      return names;
+    }
+    int largest = 0;
+    for (FashionMnist.DataFile labels :
+        new FashionMnist.DataFile[] {
+          FashionMnist.DataFile.TRAIN_LABELS, FashionMnist.DataFile.TEST_LABELS
+        }) {
+      Path path = labels.findIn(dir).orElseThrow();
+      for (byte label :
+          IdxReader.parse(path, IdxReader.readDecompressed(path), labels.magic).data()) {
+        largest = Math.max(largest, label & 0xFF);
+      }
+    }
+    return IntStream.rangeClosed(0, largest).mapToObj(Integer::toString).toList();
+  }
+
+  /**
+   * Indices of {@code files} held out: {@code share} of each class, chosen by a shuffle seeded with
+   * {@code seed}, always leaving one image of each class to train on. For {@code testing}, at least
+   * one of each class, and a class of one image is refused.
+   */
+  static List<Integer> heldOut(
+      ImageFolder.ImageFiles files, long seed, double share, boolean testing) {
+    Random random = new Random(seed);
+    List<List<Integer>> byClass = new ArrayList<>();
+    for (int i = 0; i < files.labels().length; i++) {
+      int label = files.labels()[i] & 0xFF;
+      while (byClass.size() <= label) {
+        byClass.add(new ArrayList<>());
+      }
+      byClass.get(label).add(i);
+    }
+    List<Integer> held = new ArrayList<>();
+    for (List<Integer> members : byClass) {
+      int n = members.size();
+      if (n == 0) {
+        continue;
+      }
+      int take = (int) Math.round(n * share);
+      if (testing) {
+        if (n < 2) {
+          throw new DataException(
+              files.files().get(members.get(0))
+                  + " is its class's only image; each class needs two or more (one to train on,"
+                  + " one to test), or give a "
+                  + ImageFolder.TEST
+                  + "/ folder");
+        }
+        take = Math.max(1, take);
+      }
+      take = Math.min(take, n - 1); // one image of each class stays for training
+      java.util.Collections.shuffle(members, random);
+      held.addAll(members.subList(0, take));
+    }
+    held.sort(null);
+    return held;
+  }
+
+  private static ImageFolder.ImageFiles pick(ImageFolder.ImageFiles files, List<Integer> indices) {
+    List<String> names = new ArrayList<>();
+    byte[] labels = new byte[indices.size()];
+    for (int k = 0; k < indices.size(); k++) {
+      names.add(files.files().get(indices.get(k)));
+      labels[k] = files.labels()[indices.get(k)];
+    }
+    return new ImageFolder.ImageFiles(names, labels);
+  }
+
+  private static ImageFolder.ImageFiles without(
+      ImageFolder.ImageFiles files, List<Integer> indices) {
+    Set<Integer> drop = new HashSet<>(indices);
+    List<Integer> keep =
+        IntStream.range(0, files.files().size()).filter(i -> !drop.contains(i)).boxed().toList();
+    return pick(files, keep);
+  }
+}
