@@ -203,7 +203,11 @@ public final class Benchmark {
     Step step = plan.step();
     try (TrainingGraph graph =
         TrainingGraph.build(
-            ModelConfig.notebook(), config, step.kind(), Device.CPU_NAME, step.threads())) {
+            ModelConfig.notebook().withNumClasses(split.train().numClasses()),
+            config,
+            step.kind(),
+            Device.CPU_NAME,
+            step.threads())) {
       graph.initialize();
       return work.apply(new Trainer(graph, split, TrainingProgress.lines(System.err)));
     }

@@ -5,6 +5,7 @@ import dev.convnet.bench.Benchmark;
 import dev.convnet.bench.ServeBenchmark;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
+import dev.convnet.data.OwnData;
 import dev.convnet.data.Split;
 import dev.convnet.results.Json;
 import dev.convnet.train.TrainConfig;
@@ -97,6 +98,7 @@ final class BenchCommand implements Callable<Integer> {
   Path json;
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.OwnDataOption ownData = new CommonOptions.OwnDataOption();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   /** The step --step and --towers ask for, train's where they are not given. */
@@ -123,15 +125,27 @@ final class BenchCommand implements Callable<Integer> {
     Benchmark.Plan plan =
         new Benchmark.Plan(
             seconds, memorySteps, profile ? profileSteps : 0, precisionUsed.flag(), step());
-    FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
-    Benchmark benchmark = new Benchmark(plan, Split.of(data, TrainConfig.VALIDATION_SIZE), out);
+    ownData.checkAlone(dataOptions);
+    if (serve && ownData.data != null) {
+      throw new IllegalArgumentException("--serve measures on Fashion-MNIST; leave out --data");
+    }
+    Split split =
+        ownData.data == null
+            ? Split.of(FashionMnist.load(dataOptions.dataDir), TrainConfig.VALIDATION_SIZE)
+            : OwnData.load(
+                    ownData.data,
+                    TrainConfig.SEED,
+                    TrainConfig.VALIDATION_SIZE,
+                    ReadingProgress.to(System.out, true))
+                .split();
+    Benchmark benchmark = new Benchmark(plan, split, out);
     BenchResult result =
         serve
             ? benchmark.serve(
                 new ServeBenchmark(
                     seconds,
                     client,
-                    data.test(),
+                    split.test(),
                     (model, batching) ->
                         ServeCommand.arguments(model, batching, dataOptions.dataDir),
                     out))

@@ -1,8 +1,11 @@
 package dev.convnet.cli;
 
 import dev.convnet.data.FashionMnist;
+import dev.convnet.data.ImageSet;
+import dev.convnet.data.OwnData;
 import dev.convnet.results.Evaluation;
 import dev.convnet.serve.SavedModelClassifier;
+import dev.convnet.train.TrainConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,11 +18,13 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description =
-        "Load a SavedModel and print its accuracy and confusion matrix on the 10,000 test images.")
+        "Load a SavedModel and print its accuracy and confusion matrix on the 10,000 test images"
+            + " (or on the test images of --data, such as a run's split.json).")
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.OwnDataOption ownData = new CommonOptions.OwnDataOption();
   @Mixin CommonOptions.Model model = new CommonOptions.Model();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
@@ -30,16 +35,40 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Precisions.resolve(
         precisionChoice.precision, Precisions.Job.EVALUATION, spec.commandLine().getErr());
+    ownData.checkAlone(dataOptions);
     String where = model.where.device.resolve(); // before loading anything
     try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, where)) {
-      FashionMnist.Data data =
-          FashionMnist.load(dataOptions.dataDir); // after the model: it fails faster
-      Evaluation test = classifier.evaluate(data.test());
-      out.println(test.accuracyLine("Test-Set"));
+      ImageSet test = testSet(); // after the model: it fails faster
+      if (!test.classNames().equals(classifier.classNames())) {
+        throw new IllegalArgumentException(
+            "the model tells "
+                + classifier.classNames()
+                + " apart, but the test images are of "
+                + test.classNames());
+      }
+      Evaluation evaluation = classifier.evaluate(test);
+      out.println(evaluation.accuracyLine("Test-Set"));
       out.println("Confusion Matrix:");
-      out.print(test.confusionMatrixText());
+      out.print(evaluation.confusionMatrixText());
       out.flush();
     }
     return 0;
+  }
+
+  /**
+   * Fashion-MNIST's test set, or that of {@code --data}: a run's split.json gives the very images
+   * the run tested on.
+   */
+  private ImageSet testSet() {
+    if (ownData.data == null) {
+      return FashionMnist.load(dataOptions.dataDir).test();
+    }
+    return OwnData.load(
+            ownData.data,
+            TrainConfig.SEED,
+            TrainConfig.VALIDATION_SIZE,
+            ReadingProgress.to(System.out, true))
+        .split()
+        .test();
   }
 }

@@ -3,10 +3,12 @@ package dev.convnet.cli;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
+import dev.convnet.data.OwnData;
 import dev.convnet.serve.ModelVersions;
 import dev.convnet.serve.RestServer;
 import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.serve.ServerLimits;
+import dev.convnet.train.TrainConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,6 +132,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   @Mixin CommonOptions.PrecisionChoice precision = new CommonOptions.PrecisionChoice();
   @Mixin CommonOptions.DataDir dataOptions = new CommonOptions.DataDir();
+  @Mixin CommonOptions.OwnDataOption ownData = new CommonOptions.OwnDataOption();
   @Mixin CommonOptions.Verbose verbose = new CommonOptions.Verbose();
 
   /**
@@ -182,6 +185,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     if (pollSeconds < 0) {
       throw new InvalidSettingException("pollSeconds", "{pollSeconds} must be 0 or more");
     }
+    ownData.checkAlone(dataOptions);
+    if (ownData.data != null) {
+      OwnData.check(ownData.data); // before the model loads
+    }
     String device = model.where.device.resolve();
     ModelVersions.Loader loader =
         dir -> SavedModelClassifier.load(dir, device, SavedModelClassifier.Callers.MANY);
@@ -233,8 +240,20 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     }
   }
 
-  /** The page's test images: from the data when it is installed, else none. */
+  /**
+   * The page's test images: those of {@code --data}, else Fashion-MNIST's when it is installed,
+   * else none. The page offers them only while the model tells their classes apart.
+   */
   private ImageSet examples() {
+    if (ownData.data != null) {
+      return OwnData.load(
+              ownData.data,
+              TrainConfig.SEED,
+              TrainConfig.VALIDATION_SIZE,
+              ReadingProgress.to(System.out, true))
+          .split()
+          .test();
+    }
     try {
       return FashionMnist.loadTest(dataOptions.dataDir);
     } catch (RuntimeException e) {

@@ -102,6 +102,15 @@ public final class ImageFolder {
     }
   }
 
+  /** Whether {@code dir} holds nothing but hidden and system files. */
+  static boolean isEmpty(Path dir) {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.allMatch(ImageFolder::hidden);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Lists {@code root}'s classes and images, refusing a folder that cannot be trained on. */
   public static Layout list(Path root) {
     if (!Files.isDirectory(root)) {
@@ -199,6 +208,7 @@ public final class ImageFolder {
 
     void refuseOthers(Path root) {
       if (!notImages.isEmpty()) {
+        Collections.sort(notImages);
         throw new DataException(
             root
                 + ": "

@@ -69,6 +69,15 @@ public final class OwnData {
               + " is a file; give a folder of class folders, a folder of IDX files, or a run's "
               + SplitFile.FILE_NAME);
     }
+    if (splitFile == null && ImageFolder.isEmpty(path)) {
+      throw new DataException(
+          "--data "
+              + path
+              + " is an empty folder; put each class's images into a folder of its own, such as "
+              + path.resolve("cat")
+              + " and "
+              + path.resolve("dog"));
+    }
     if (splitFile == null && !isIdx(path) && !ImageFolder.looksLikeOne(path)) {
       throw new DataException(
           "--data "

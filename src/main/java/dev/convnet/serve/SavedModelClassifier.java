@@ -8,9 +8,9 @@ import dev.convnet.model.InferenceGraph;
 import dev.convnet.model.Tensors;
 import dev.convnet.results.Evaluation;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -19,8 +19,6 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.ndarray.NdArrays;
-import org.tensorflow.proto.GraphDef;
-import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -35,22 +33,26 @@ public final class SavedModelClassifier implements AutoCloseable {
   private SavedModelClassifier(SavedModelBundle bundle) {
     this.bundle = bundle;
     this.function = bundle.function(ModelExport.SIGNATURE_KEY);
-    this.classNames = classNames(bundle.metaGraphDef().getGraphDef());
+    this.classNames = classNames(bundle);
   }
 
   /**
-   * The class names the export carries in its {@code class_names} constant; a model exported before
-   * it carried them was trained on Fashion-MNIST.
+   * The class names the export carries in its {@code class_names} constant, fetched from the
+   * session; a model exported before it carried them was trained on Fashion-MNIST.
    */
-  static List<String> classNames(GraphDef graph) {
-    for (NodeDef node : graph.getNodeList()) {
-      if (node.getName().equals(InferenceGraph.CLASS_NAMES) && node.getOp().equals("Const")) {
-        return node.getAttrOrThrow("value").getTensor().getStringValList().stream()
-            .map(b -> b.toString(StandardCharsets.UTF_8))
-            .toList();
-      }
+  private static List<String> classNames(SavedModelBundle bundle) {
+    boolean carried =
+        bundle.metaGraphDef().getGraphDef().getNodeList().stream()
+            .anyMatch(node -> node.getName().equals(InferenceGraph.CLASS_NAMES));
+    if (!carried) {
+      return FashionMnist.LABELS;
     }
-    return FashionMnist.LABELS;
+    try (Result result = bundle.session().runner().fetch(InferenceGraph.CLASS_NAMES).run()) {
+      TString names = (TString) result.get(0);
+      List<String> out = new ArrayList<>();
+      names.scalars().forEach(name -> out.add(name.getObject()));
+      return List.copyOf(out);
+    }
   }
 
   /** Who calls the loaded model, which decides how its session uses the cores. */

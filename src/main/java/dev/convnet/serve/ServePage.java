@@ -24,6 +24,9 @@ final class ServePage {
 
   static final String EXAMPLES = "/examples.json";
 
+  /** The served model's class names, for the page's bars. */
+  static final String CLASSES = "/classes.json";
+
   private static final byte[] NO_EXAMPLES = "[]".getBytes(StandardCharsets.UTF_8);
 
   private final byte[] examples;
@@ -40,6 +43,16 @@ final class ServePage {
     this.versions = versions;
   }
 
+  private byte[] classesJson() {
+    List<String> names;
+    try {
+      names = versions.run(OptionalLong.empty(), served -> served.model.classNames());
+    } catch (ServingApi.ApiException e) {
+      names = List.of(); // no version serves yet
+    }
+    return Exchange.GSON.toJson(names).getBytes(StandardCharsets.UTF_8);
+  }
+
   private boolean examplesFitTheModel() {
     try {
       return versions.run(
@@ -51,12 +64,14 @@ final class ServePage {
 
   /** Whether {@code path} is one of the page's. */
   static boolean serves(String path) {
-    return FILES.containsKey(path) || path.equals(EXAMPLES);
+    return FILES.containsKey(path) || path.equals(EXAMPLES) || path.equals(CLASSES);
   }
 
   /** Answers a GET of one of the page's paths. */
   void answer(Exchange exchange) throws IOException {
-    if (exchange.path().equals(EXAMPLES)) {
+    if (exchange.path().equals(CLASSES)) {
+      exchange.send(200, "application/json", classesJson());
+    } else if (exchange.path().equals(EXAMPLES)) {
       exchange.send(200, "application/json", examplesFitTheModel() ? examples : NO_EXAMPLES);
     } else {
       String[] file = FILES.get(exchange.path());

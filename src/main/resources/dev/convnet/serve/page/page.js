@@ -2,8 +2,8 @@
 // files to /images:classify, which prepares them as `predict` does. No network beyond this server.
 "use strict";
 
-const LABELS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+// The served model's class names, from /classes.json: Fashion-MNIST's ten, or a data set's own.
+let LABELS = [];
 const MODEL = new URLSearchParams(location.search).get("model") || "fashion";
 const draw = document.getElementById("draw");
 const pen = draw.getContext("2d");
@@ -14,21 +14,24 @@ const answer = document.getElementById("answer");
 const errorLine = document.getElementById("error");
 document.getElementById("api").textContent = "/v1/models/" + MODEL + ":predict";
 
-// Ten bars, built once.
+// One bar a class, built once the names are known.
 const fills = [];
 const values = [];
 const rows = [];
-LABELS.forEach(function (label) {
-  const row = document.createElement("div");
-  row.className = "bar";
-  row.innerHTML = '<span class="label"></span><span class="track"><span class="fill"></span></span>'
-      + '<span class="value">-</span>';
-  row.querySelector(".label").textContent = label;
-  bars.appendChild(row);
-  rows.push(row);
-  fills.push(row.querySelector(".fill"));
-  values.push(row.querySelector(".value"));
-});
+function buildBars(labels) {
+  LABELS = labels;
+  labels.forEach(function (label) {
+    const row = document.createElement("div");
+    row.className = "bar";
+    row.innerHTML = '<span class="label"></span><span class="track"><span class="fill"></span></span>'
+        + '<span class="value">-</span>';
+    row.querySelector(".label").textContent = label;
+    bars.appendChild(row);
+    rows.push(row);
+    fills.push(row.querySelector(".fill"));
+    values.push(row.querySelector(".value"));
+  });
+}
 
 function showProbabilities(probabilities) {
   let best = 0;
@@ -208,8 +211,13 @@ drop.addEventListener("drop", function (event) {
   }
 });
 
-// Test images from the data, when the server found it.
-fetch("/examples.json").then(function (response) {
+// The class names, then test images from the data, when the server found it.
+fetch("/classes.json").then(function (response) {
+  return response.json();
+}).then(function (labels) {
+  buildBars(labels);
+  return fetch("/examples.json");
+}).then(function (response) {
   return response.json();
 }).then(function (examples) {
   const box = document.getElementById("examples");
@@ -233,7 +241,7 @@ fetch("/examples.json").then(function (response) {
     box.appendChild(button);
   });
   if (examples.length === 0) {
-    box.textContent = "(none: the server found no Fashion-MNIST data)";
+    box.textContent = "(none: the server found no test images of this model's classes)";
   }
   // ?example=N shows test image N's answer at once (a link to share, or a screenshot).
   const chosen = parseInt(new URLSearchParams(location.search).get("example"), 10);
