@@ -82,8 +82,12 @@ class ServingTest {
       assertEquals("tensorflow/serving/predict", signature.getMethodName());
       assertEquals(List.of("x"), new ArrayList<>(signature.getInputsMap().keySet()));
       assertEquals(
-          List.of("class", "probabilities"),
+          List.of("class", "class_name", "probabilities"),
           signature.getOutputsMap().keySet().stream().sorted().toList());
+      assertEquals(
+          org.tensorflow.proto.DataType.DT_STRING,
+          signature.getOutputsOrThrow("class_name").getDtype());
+      assertEquals(FashionMnist.LABELS, c.classNames(), "the names the export carries");
       assertEquals(
           org.tensorflow.proto.DataType.DT_FLOAT, signature.getInputsOrThrow("x").getDtype());
       assertEquals(
