@@ -63,12 +63,10 @@ final class EvaluateCommand implements Callable<Integer> {
     if (ownData.data == null) {
       return FashionMnist.load(dataOptions.dataDir).test();
     }
-    return OwnData.load(
-            ownData.data,
-            TrainConfig.SEED,
-            TrainConfig.VALIDATION_SIZE,
-            ReadingProgress.to(System.out, true))
-        .split()
-        .test();
+    return OwnData.loadTest(
+        ownData.data,
+        TrainConfig.SEED,
+        TrainConfig.VALIDATION_SIZE,
+        ReadingProgress.to(System.out, true));
   }
 }

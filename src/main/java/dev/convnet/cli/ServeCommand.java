@@ -246,13 +246,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
    */
   private ImageSet examples() {
     if (ownData.data != null) {
-      return OwnData.load(
-              ownData.data,
-              TrainConfig.SEED,
-              TrainConfig.VALIDATION_SIZE,
-              ReadingProgress.to(System.out, true))
-          .split()
-          .test();
+      return OwnData.loadTest(
+          ownData.data,
+          TrainConfig.SEED,
+          TrainConfig.VALIDATION_SIZE,
+          ReadingProgress.to(System.out, true));
     }
     try {
       return FashionMnist.loadTest(dataOptions.dataDir);

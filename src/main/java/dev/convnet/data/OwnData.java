@@ -132,13 +132,40 @@ public final class OwnData {
 
   /** Loads and splits {@code path}'s images. */
   public static Loaded load(Path path, long seed, int validationSize, ImageFolder.Reading reading) {
+    Planned planned = plan(path, seed, validationSize);
+    return planned.idx() != null
+        ? planned.idx()
+        : read(planned.root(), planned.split(), reading, planned.skipped());
+  }
+
+  /**
+   * The test images of {@code path} alone, as {@link #load} splits them: for {@code evaluate} and
+   * {@code serve}'s page, which need no training images read.
+   */
+  public static ImageSet loadTest(
+      Path path, long seed, int validationSize, ImageFolder.Reading reading) {
+    Planned planned = plan(path, seed, validationSize);
+    if (planned.idx() != null) {
+      return planned.idx().split().test();
+    }
+    return ImageFolder.read(
+        planned.root(), planned.split().test().imageFiles(), planned.split().classes(), reading);
+  }
+
+  /**
+   * The sets of {@code path} before any image file is read: a folder's files split, or an IDX set
+   * already loaded (its four files are small).
+   */
+  private record Planned(Path root, SplitFile split, int skipped, Loaded idx) {}
+
+  private static Planned plan(Path path, long seed, int validationSize) {
     check(path);
     Path splitFile = splitFileOf(path);
     if (splitFile != null) {
-      return fromSplitFile(splitFile, validationSize, reading);
+      return fromSplitFile(splitFile, validationSize);
     }
     if (isIdx(path)) {
-      return idx(path, validationSize);
+      return new Planned(path, null, 0, idx(path, validationSize));
     }
     ImageFolder.Layout layout = ImageFolder.list(path);
     FolderSets sets = folderSets(layout, seed, validationSize);
@@ -151,7 +178,7 @@ public final class OwnData {
             SplitFile.Part.of(sets.train()),
             SplitFile.Part.of(sets.validation()),
             SplitFile.Part.of(sets.test()));
-    return read(path, split, reading, layout.skipped());
+    return new Planned(path, split, layout.skipped(), null);
   }
 
   /** A folder's files, split. */
@@ -180,8 +207,7 @@ public final class OwnData {
   }
 
   /** A split file's sets, read again. */
-  private static Loaded fromSplitFile(
-      Path splitFile, int validationSize, ImageFolder.Reading reading) {
+  private static Planned fromSplitFile(Path splitFile, int validationSize) {
     SplitFile split = SplitFile.read(splitFile);
     Path data = dataFolder(splitFile, split);
     if (split.format().equals(SplitFile.IDX)) {
@@ -190,7 +216,7 @@ public final class OwnData {
         throw new DataException(
             splitFile + ": the classes " + split.classes() + " are not those of " + data);
       }
-      return loaded;
+      return new Planned(data, null, 0, loaded);
     }
     SplitFile absolute =
         new SplitFile(
@@ -201,7 +227,7 @@ public final class OwnData {
             split.train(),
             split.validation(),
             split.test());
-    return read(data, absolute, reading, 0);
+    return new Planned(data, absolute, 0, null);
   }
 
   /** The data folder of a split file: relative to the file's own folder when relative. */

@@ -13,6 +13,7 @@ import dev.convnet.model.ConvNet;
 import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.results.History;
+import dev.convnet.results.Json;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.RunRecord;
 import dev.convnet.run.RunResult;
@@ -167,6 +168,25 @@ class CheckpointTest {
       ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
       return out;
     }
+  }
+
+  /**
+   * state.json and metrics.json written before the number of classes followed the data have no
+   * num_classes: they trained on Fashion-MNIST's ten, and are read so.
+   */
+  @Test
+  void filesWrittenBeforeNumClassesAreReadAsTenClasses() throws Exception {
+    Path run = dir.resolve("older");
+    train(NOTEBOOK.withLength(iterations(20)), run);
+    for (Path file :
+        List.of(run.resolve(Checkpoint.DIR).resolve("state.json"), run.resolve("metrics.json"))) {
+      com.google.gson.JsonObject json =
+          Json.GSON.fromJson(Files.readString(file), com.google.gson.JsonObject.class);
+      assertEquals(10, json.getAsJsonObject("model").remove("num_classes").getAsInt());
+      Files.writeString(file, Json.GSON.toJson(json));
+    }
+    assertEquals(ModelConfig.notebook(), Checkpoint.readState(run).model());
+    assertEquals(ModelConfig.notebook(), RunRecord.read(run).model());
   }
 
   @Test
