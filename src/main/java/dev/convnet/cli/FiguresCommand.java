@@ -2,6 +2,8 @@ package dev.convnet.cli;
 
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
+import dev.convnet.data.OwnData;
+import dev.convnet.data.SplitFile;
 import dev.convnet.results.Evaluation;
 import dev.convnet.run.Report;
 import dev.convnet.run.RunRecord;
@@ -47,7 +49,20 @@ final class FiguresCommand implements Callable<Integer> {
           "{runDir} " + runDir + " is a file; give the run's folder, such as runs/<timestamp>");
     }
     RunRecord record = RunRecord.read(runDir);
-    FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
+    // A run on images of one's own keeps their split: the same images again.
+    Path split = runDir.resolve(SplitFile.FILE_NAME);
+    FashionMnist.Data data;
+    if (Files.isRegularFile(split)) {
+      OwnData.Loaded own =
+          OwnData.load(
+              split,
+              record.training().seed(),
+              record.training().validationSize(),
+              ReadingProgress.to(System.out, true));
+      data = new FashionMnist.Data(own.original(), own.split().test(), runDir);
+    } else {
+      data = FashionMnist.load(dataOptions.dataDir);
+    }
     Path savedModel = runDir.resolve(TrainingRun.SAVED_MODEL_DIR);
     try (SavedModelClassifier model = SavedModelClassifier.load(savedModel)) {
       Evaluation test = model.evaluate(data.test());

@@ -94,7 +94,11 @@ public final class Report {
         </style></head><body>
         """
             .formatted(escape(Formats.percent(r.testAccuracy()))));
-    html.append("<h1>Convolutional Neural Network on Fashion-MNIST</h1>\n");
+    String data =
+        Files.isRegularFile(runDir.resolve(dev.convnet.data.SplitFile.FILE_NAME))
+            ? "your own images (" + record.model().numClasses() + " classes)"
+            : "Fashion-MNIST";
+    html.append("<h1>Convolutional Neural Network on ").append(escape(data)).append("</h1>\n");
     html.append("<p class=\"answer\" id=\"test-accuracy\">")
         .append(escape(Formats.percent(r.testAccuracy())))
         .append(" <small>test accuracy (")
