@@ -2,6 +2,7 @@ package dev.convnet.cli;
 
 import dev.convnet.results.DocBlock;
 import dev.convnet.results.Formats;
+import dev.convnet.results.Machine;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.RecipeComparison;
 import dev.convnet.train.TrainConfig;
@@ -29,12 +30,15 @@ import picocli.CommandLine.Spec;
           + " for fast, 93%% in 300 s for best) and recipes.png (the race: validation accuracy"
           + " each epoch against training seconds, test accuracy at the end) into --out, and one"
           + " run folder per recipe and seed.",
-      "--doc docs/recipes.md writes the table into that page's block recipes-table and the chart"
-          + " beside the page."
+      "--doc docs/recipes.md writes the table into that page's block recipes-table-KIND and the"
+          + " chart beside the page as recipes-KIND.png, KIND being this kind of CPU (amd,"
+          + " intel-amx, ...): a speed holds for the CPU it was measured on."
     })
 final class RecipesCommand implements Callable<Integer> {
-  /** The block of a docs page that {@code --doc} replaces. */
-  static final String DOC_BLOCK = "recipes-table";
+  /** The block of a docs page that {@code --doc} replaces, for the CPU kind {@code kind}. */
+  static String docBlock(String kind) {
+    return "recipes-table-" + kind;
+  }
 
   @Spec CommandSpec spec;
 
@@ -124,10 +128,11 @@ final class RecipesCommand implements Callable<Integer> {
     print.println();
     print.print(text);
     if (output.doc != null) {
-      DocBlock.replace(output.doc, DOC_BLOCK, text);
+      String kind = Machine.current().cpu().kind();
+      DocBlock.replace(output.doc, docBlock(kind), text);
       Files.copy(
           folder.resolve(RecipeComparison.CHART_FILE),
-          output.doc.resolveSibling(RecipeComparison.CHART_FILE),
+          output.doc.resolveSibling("recipes-" + kind + ".png"),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     print.println("Wrote " + table + (output.doc != null ? " and " + output.doc : ""));

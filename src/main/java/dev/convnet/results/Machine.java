@@ -38,6 +38,23 @@ public record Machine(Cpu cpu, boolean onednn, String tensorflow, String commit,
       return features.getOrDefault("amx_bf16", false);
     }
 
+    /**
+     * The kind of CPU a speed figure holds for, as the docs' blocks are named: "amd", "intel" or
+     * the model's first letters, and "-amx" with AMX (scripts/bench-table's slug).
+     */
+    public String kind() {
+      String lower = model.toLowerCase(java.util.Locale.ROOT);
+      String vendor =
+          lower.contains("amd")
+              ? "amd"
+              : lower.contains("intel")
+                  ? "intel"
+                  : lower
+                      .replaceAll("[^a-z0-9]+", "-")
+                      .substring(0, Math.min(20, lower.replaceAll("[^a-z0-9]+", "-").length()));
+      return vendor + (hasAmx(features) ? "-amx" : "");
+    }
+
     /** Whether {@code features} include bf16 arithmetic of any kind. */
     public static boolean hasBf16(Map<String, Boolean> features) {
       return hasAmx(features) || features.getOrDefault("avx512_bf16", false);
