@@ -62,7 +62,7 @@ final class TrainOptions {
     }
   }
 
-  /** The schedule: what each step does. */
+  /** The schedule: what each step does, from where. */
   static final class Schedule {
     @Option(
         names = "--batch-size",
@@ -92,6 +92,15 @@ final class TrainOptions {
             "Iterations of linear warm-up to the peak rate"
                 + " (${sys:convnet.recipes.warmupIterations}).")
     Long warmupIterations;
+
+    @Option(
+        names = "--whiten-first",
+        negatable = true,
+        description =
+            "Start the first convolution's filters as the whitening of the training images'"
+                + " patches, not In [7]'s random weights (${sys:convnet.recipes.whitenFirst});"
+                + " --no-whiten-first for off.")
+    Boolean whitenFirst;
   }
 
   /** What training is fed and which weights and views are kept: against overfitting. */

@@ -7,6 +7,7 @@ import dev.convnet.model.ConvNet;
 import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.results.Evaluation;
+import dev.convnet.results.History;
 import dev.convnet.serve.ModelExport;
 import dev.convnet.train.Checkpoint;
 import dev.convnet.train.CheckpointListener;
@@ -191,11 +192,16 @@ public final class TrainingRun {
       loaded.splitFile().ifPresent(split -> split.write(runDir)); // for --resume, and to repeat
       try (TrainingGraph graph =
           TrainingGraph.build(begin.model(), begin.training(), begin.options().step(), device)) {
-        graph.initialize();
+        Trainer.Start start;
         if (begin.checkpoint().isPresent()) {
+          graph.initialize();
           Checkpoint.restore(runDir, graph.net); // before anything in the run directory changes
+          start = begin.checkpoint().get().start();
+        } else {
+          double whitening = graph.initialize(loaded.split().train());
+          start = new Trainer.Start(0, whitening, new History());
         }
-        return execute(begin, graph, loaded, progress);
+        return execute(begin, graph, loaded, start, progress);
       }
     }
   }
@@ -251,7 +257,11 @@ public final class TrainingRun {
   }
 
   private static RunResult execute(
-      Begin begin, TrainingGraph graph, DataSource.Loaded data, TrainingProgress progress) {
+      Begin begin,
+      TrainingGraph graph,
+      DataSource.Loaded data,
+      Trainer.Start start,
+      TrainingProgress progress) {
     Path runDir = begin.runDir();
     ConvNet net = graph.net;
     ModelConfig model = net.config;
@@ -261,11 +271,7 @@ public final class TrainingRun {
       List<TrainingListener> listeners =
           List.of(checkpoints, new TensorBoardListener(tensorBoard), begin.options().stop());
       Trainer trainer =
-          new Trainer(
-              graph,
-              split,
-              new Trainer.Observers(progress, listeners),
-              begin.checkpoint().map(Checkpoint.State::start).orElse(Trainer.Start.FRESH));
+          new Trainer(graph, split, new Trainer.Observers(progress, listeners), start);
       long planned = trainer.plannedIterations();
       progress.println(
           String.format(

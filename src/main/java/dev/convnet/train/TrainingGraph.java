@@ -1,5 +1,6 @@
 package dev.convnet.train;
 
+import dev.convnet.data.ImageSet;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.FlipAveraging;
 import dev.convnet.model.ModelConfig;
@@ -90,6 +91,24 @@ public final class TrainingGraph implements AutoCloseable {
     if (average != null) {
       average.reset();
     }
+  }
+
+  /**
+   * A fresh run's start: {@link #initialize()}, with the first convolution's filters whitened on
+   * {@code train}'s patches when the settings ask ({@link PatchWhitening}) and the average started
+   * there. Returns the seconds the whitening took, which count as training time.
+   */
+  public double initialize(ImageSet train) {
+    net.initialize();
+    long start = System.nanoTime();
+    if (training.whitenFirst()) {
+      PatchWhitening.apply(net, train);
+    }
+    double seconds = training.whitenFirst() ? (System.nanoTime() - start) / 1e9 : 0;
+    if (average != null) {
+      average.reset();
+    }
+    return seconds;
   }
 
   /** In [60]: releases the session and the graph. */

@@ -106,6 +106,13 @@ class OwnImagesTest {
     JsonObject answer = Json.GSON.fromJson(predicted.strip(), JsonObject.class);
     assertTrue(CLASSES.contains(answer.get("label").getAsString()), predicted);
 
+    // figures draws the run again from the images its split.json names, and the report says so.
+    String drawn = Forked.run(Main.class, "figures", "--run-dir", run.toString());
+    assertTrue(drawn.contains(testLine), drawn);
+    String report = Files.readString(run.resolve("report.html"));
+    assertTrue(report.contains("on your own images (3 classes)"), "the report's title");
+    assertTrue(Files.isRegularFile(run.resolve("figures").resolve("confusion_matrix.png")));
+
     // A resumed run reads the images its split.json names, without --data.
     String resumed =
         Forked.run(
