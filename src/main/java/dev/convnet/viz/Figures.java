@@ -83,14 +83,16 @@ public final class Figures {
       throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
     }
     Figures f = new Figures(dir);
-    f.sampleImage(training); // In [5]
+    // A small set of one's own may hold fewer images than the notebook's indices reach.
+    int image2 = Math.min(IMAGE2_INDEX, test.size() - 1);
+    f.sampleImage(training, Math.min(SAMPLE_TRAINING_INDEX, training.size() - 1)); // In [5]
     f.plotImage(
         "plot_image_1.png",
         test,
         IMAGE1_INDEX,
         "In [51]",
         "image1, the first example the notebook looks inside.");
-    f.plotImage("plot_image_2.png", test, IMAGE2_INDEX, "In [52]", "image2, the second example.");
+    f.plotImage("plot_image_2.png", test, image2, "In [52]", "image2, the second example.");
     f.plotImages(test, evaluation); // In [40] calls plot_images
     f.plotExampleErrors(test, evaluation); // In [40]
     f.plotConfusionMatrix(evaluation); // In [41]
@@ -115,7 +117,7 @@ public final class Figures {
         tensors,
         ConvNet.LAYER_CONV1,
         test,
-        IMAGE2_INDEX,
+        image2,
         "conv_layer1_image2.png",
         "In [55]",
         "layer_conv1 on image2.");
@@ -145,7 +147,7 @@ public final class Figures {
         tensors,
         ConvNet.LAYER_CONV2,
         test,
-        IMAGE2_INDEX,
+        image2,
         "conv_layer2_image2.png",
         "In [59]",
         "layer_conv2 on image2.");
@@ -169,12 +171,12 @@ public final class Figures {
   }
 
   /** In [5]: the training image whose label the notebook prints. */
-  private void sampleImage(ImageSet training) {
-    int label = training.label(SAMPLE_TRAINING_INDEX);
+  private void sampleImage(ImageSet training, int index) {
+    int label = training.label(index);
     String caption = "y = " + label + " " + training.classNames().get(label);
     save(
-        new ImageGrid("Training image " + SAMPLE_TRAINING_INDEX, 1, 8)
-            .add(imageTile(training, SAMPLE_TRAINING_INDEX, caption))
+        new ImageGrid("Training image " + index, 1, 8)
+            .add(imageTile(training, index, caption))
             .render(),
         new Figure(
             "sample_training_image.png",
