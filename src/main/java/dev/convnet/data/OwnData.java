@@ -1,5 +1,6 @@
 package dev.convnet.data;
 
+import dev.convnet.common.InvalidSettingException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,22 +57,27 @@ public final class OwnData {
     return Files.isRegularFile(inside) ? inside : null;
   }
 
-  /** Refuses a path that is none of the three kinds, in one line, before any reading. */
+  /**
+   * Refuses a path that is none of the three kinds, in one line that names the setting (the command
+   * line's {@code --data}), before any reading.
+   */
   public static void check(Path path) {
     if (!Files.exists(path)) {
-      throw new DataException("--data " + path + ": no such folder or file");
+      throw new InvalidSettingException("data", "{data} " + path + ": no such folder or file");
     }
     Path splitFile = splitFileOf(path);
     if (Files.isRegularFile(path) && !path.getFileName().toString().endsWith(".json")) {
-      throw new DataException(
-          "--data "
+      throw new InvalidSettingException(
+          "data",
+          "{data} "
               + path
               + " is a file; give a folder of class folders, a folder of IDX files, or a run's "
               + SplitFile.FILE_NAME);
     }
     if (splitFile == null && ImageFolder.isEmpty(path)) {
-      throw new DataException(
-          "--data "
+      throw new InvalidSettingException(
+          "data",
+          "{data} "
               + path
               + " is an empty folder; put each class's images into a folder of its own, such as "
               + path.resolve("cat")
@@ -79,8 +85,9 @@ public final class OwnData {
               + path.resolve("dog"));
     }
     if (splitFile == null && !isIdx(path) && !ImageFolder.looksLikeOne(path)) {
-      throw new DataException(
-          "--data "
+      throw new InvalidSettingException(
+          "data",
+          "{data} "
               + path
               + " holds neither class folders nor the four IDX files (train-images-idx3-ubyte,"
               + " train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte)");
