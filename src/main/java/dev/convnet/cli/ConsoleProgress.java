@@ -60,10 +60,19 @@ final class ConsoleProgress implements TrainingProgress {
   }
 
   @Override
-  public synchronized void close() {
-    if (bar != null) {
-      bar.close();
+  public void close() {
+    ProgressBar closing;
+    synchronized (this) {
+      closing = bar;
       bar = null;
+    }
+    if (closing == null) {
+      return;
+    }
+    // Not under this object's lock: the bar's last render calls drawBar, which takes it, and
+    // close waits for that render.
+    closing.close();
+    synchronized (this) {
       lastBar = "";
       out.print(CLEAR_LINE);
       out.flush();
