@@ -45,7 +45,11 @@ class PatchWhiteningTest {
             magnitude += Math.abs(term);
           }
         }
-        // Each float filter weight is within 2^-24 of its double: a product of two within 2^-23.
+        // The filters are stored as floats, each weight within 2^-24 of its double: each product
+        // w_a * m_ab * w_b moves by at most 2^-23 of itself, so the sum by 2^-23 of the sum of
+        // their magnitudes. The rest is double arithmetic in plain Java (the same bits on every
+        // CPU): the Jacobi sweeps stop at an off-diagonal mass of 1e-24 of the whole, which moves
+        // a response by far less than the 1e-12 added.
         double error = Math.scalb(magnitude, -23) + 1e-12;
         double lambda = sorted[taps - 1 - f];
         double expected =
