@@ -5,7 +5,6 @@ import dev.convnet.bench.Benchmark;
 import dev.convnet.bench.ServeBenchmark;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;
-import dev.convnet.data.OwnData;
 import dev.convnet.data.Split;
 import dev.convnet.results.Json;
 import dev.convnet.train.TrainConfig;
@@ -132,11 +131,9 @@ final class BenchCommand implements Callable<Integer> {
     Split split =
         ownData.data == null
             ? Split.of(FashionMnist.load(dataOptions.dataDir), TrainConfig.VALIDATION_SIZE)
-            : OwnData.load(
-                    ownData.data,
-                    TrainConfig.SEED,
-                    TrainConfig.VALIDATION_SIZE,
-                    ReadingProgress.to(System.out, true))
+            : ownData
+                .open()
+                .load(TrainConfig.VALIDATION_SIZE, ReadingProgress.to(System.out, true))
                 .split();
     Benchmark benchmark = new Benchmark(plan, split, out);
     BenchResult result =

@@ -1,6 +1,7 @@
 package dev.convnet.cli;
 
 import dev.convnet.model.Device;
+import dev.convnet.train.TrainConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +37,19 @@ final class CommonOptions {
                 + " any 28x28 set (classes.txt names the classes), or a run's split.json."
                 + " docs/own-images.md.")
     Path data;
+
+    /**
+     * The images of {@code --data}, opened as a run with the recipes' seed and validation size
+     * opens them (a run's split.json: that run's very sets).
+     */
+    dev.convnet.data.OwnData.Source open() {
+      return dev.convnet.data.OwnData.open(data, TrainConfig.SEED);
+    }
+
+    /** Their test images alone, read with a progress bar on a terminal. */
+    dev.convnet.data.ImageSet testImages() {
+      return open().loadTest(TrainConfig.VALIDATION_SIZE, ReadingProgress.to(System.out, true));
+    }
 
     /** Refuses {@code --data} with {@code --data-dir}: one data set at a time. */
     void checkAlone(DataDir dataDir) {

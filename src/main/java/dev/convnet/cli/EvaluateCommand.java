@@ -2,10 +2,8 @@ package dev.convnet.cli;
 
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
-import dev.convnet.data.OwnData;
 import dev.convnet.results.Evaluation;
 import dev.convnet.serve.SavedModelClassifier;
-import dev.convnet.train.TrainConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,10 +61,6 @@ final class EvaluateCommand implements Callable<Integer> {
     if (ownData.data == null) {
       return FashionMnist.load(dataOptions.dataDir).test();
     }
-    return OwnData.loadTest(
-        ownData.data,
-        TrainConfig.SEED,
-        TrainConfig.VALIDATION_SIZE,
-        ReadingProgress.to(System.out, true));
+    return ownData.testImages();
   }
 }

@@ -8,7 +8,6 @@ import dev.convnet.serve.ModelVersions;
 import dev.convnet.serve.RestServer;
 import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.serve.ServerLimits;
-import dev.convnet.train.TrainConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -246,11 +245,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
    */
   private ImageSet examples() {
     if (ownData.data != null) {
-      return OwnData.loadTest(
-          ownData.data,
-          TrainConfig.SEED,
-          TrainConfig.VALIDATION_SIZE,
-          ReadingProgress.to(System.out, true));
+      return ownData.testImages();
     }
     try {
       return FashionMnist.loadTest(dataOptions.dataDir);

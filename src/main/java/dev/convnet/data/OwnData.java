@@ -95,97 +95,118 @@ public final class OwnData {
   }
 
   /**
-   * The images {@code path} trains on, before validation is held out: for checks before loading.
+   * What {@code path} holds, found once: a folder listed, a split file read, or an IDX set loaded
+   * (its four files are small). The counts and loads after read nothing again but the image files.
    */
-  public static int trainingImages(Path path, long seed) {
-    Path splitFile = splitFileOf(path);
-    if (splitFile != null) {
-      SplitFile split = SplitFile.read(splitFile);
-      return split.format().equals(SplitFile.IDX)
-          ? idxTrainingImages(dataFolder(splitFile, split))
-          : split.train().files().size() + split.validation().files().size();
-    }
-    if (isIdx(path)) {
-      return idxTrainingImages(path);
-    }
-    ImageFolder.Layout layout = ImageFolder.list(path);
-    int all = layout.train().files().size();
-    return layout.test().isPresent()
-        ? all
-        : all - heldOut(layout.train(), seed, TEST_SHARE, true).size();
-  }
-
-  /** The images {@code path} holds out for validation when {@code validationSize} is asked for. */
-  public static int validationImages(Path path, long seed, int validationSize) {
-    Path splitFile = splitFileOf(path);
-    if (splitFile != null) {
-      SplitFile split = SplitFile.read(splitFile);
-      return split.format().equals(SplitFile.IDX)
-          ? validationSize
-          : split.validation().files().size();
-    }
-    if (isIdx(path)) {
-      return validationSize;
-    }
-    return folderSets(ImageFolder.list(path), seed, validationSize).validation().files().size();
-  }
-
-  private static int idxTrainingImages(Path dir) {
-    Path labels = FashionMnist.DataFile.TRAIN_LABELS.findIn(dir).orElseThrow();
-    return IdxReader.parse(
-            labels, IdxReader.readDecompressed(labels), FashionMnist.DataFile.TRAIN_LABELS.magic)
-        .count();
-  }
-
-  /** Loads and splits {@code path}'s images. */
-  public static Loaded load(Path path, long seed, int validationSize, ImageFolder.Reading reading) {
-    Planned planned = plan(path, seed, validationSize);
-    return planned.idx() != null
-        ? planned.idx()
-        : read(planned.root(), planned.split(), reading, planned.skipped());
-  }
-
-  /**
-   * The test images of {@code path} alone, as {@link #load} splits them: for {@code evaluate} and
-   * {@code serve}'s page, which need no training images read.
-   */
-  public static ImageSet loadTest(
-      Path path, long seed, int validationSize, ImageFolder.Reading reading) {
-    Planned planned = plan(path, seed, validationSize);
-    if (planned.idx() != null) {
-      return planned.idx().split().test();
-    }
-    return ImageFolder.read(
-        planned.root(), planned.split().test().imageFiles(), planned.split().classes(), reading);
-  }
-
-  /**
-   * The sets of {@code path} before any image file is read: a folder's files split, or an IDX set
-   * already loaded (its four files are small).
-   */
-  private record Planned(Path root, SplitFile split, int skipped, Loaded idx) {}
-
-  private static Planned plan(Path path, long seed, int validationSize) {
+  public static Source open(Path path, long seed) {
     check(path);
     Path splitFile = splitFileOf(path);
-    if (splitFile != null) {
-      return fromSplitFile(splitFile, validationSize);
+    if (splitFile == null) {
+      return isIdx(path)
+          ? new Source(path, null, null, idx(path), seed)
+          : new Source(path, ImageFolder.list(path), null, null, seed);
     }
-    if (isIdx(path)) {
-      return new Planned(path, null, 0, idx(path, validationSize));
+    SplitFile split = SplitFile.read(splitFile);
+    Path data = dataFolder(splitFile, split);
+    if (split.format().equals(SplitFile.IDX)) {
+      IdxSet set = idx(data);
+      if (!set.split().classes().equals(split.classes())) {
+        throw new DataException(
+            splitFile + ": the classes " + split.classes() + " are not those of " + data);
+      }
+      return new Source(data, null, null, set, seed);
     }
-    ImageFolder.Layout layout = ImageFolder.list(path);
-    FolderSets sets = folderSets(layout, seed, validationSize);
-    SplitFile split =
+    SplitFile absolute =
         new SplitFile(
-            SplitFile.SCHEMA_VERSION,
-            path.toAbsolutePath().normalize().toString(),
-            SplitFile.FOLDER,
-            layout.classNames(),
-            SplitFile.Part.of(sets.train()),
-            SplitFile.Part.of(sets.validation()),
-            SplitFile.Part.of(sets.test()));
-    return new Planned(path, split, layout.skipped(), null);
+            split.schemaVersion(),
+            data.toAbsolutePath().normalize().toString(),
+            split.format(),
+            split.classes(),
+            split.train(),
+            split.validation(),
+            split.test());
+    return new Source(data, null, absolute, null, seed);
+  }
+
+  /** Opens {@code path} and loads and splits its images. */
+  public static Loaded load(Path path, long seed, int validationSize, ImageFolder.Reading reading) {
+    return open(path, seed).load(validationSize, reading);
+  }
+
+  /** Opens {@code path} and loads its test images alone. */
+  public static ImageSet loadTest(
+      Path path, long seed, int validationSize, ImageFolder.Reading reading) {
+    return open(path, seed).loadTest(validationSize, reading);
+  }
+
+  /**
+   * A data set of one's own, opened: exactly one of {@code layout} (class folders), {@code fixed}
+   * (a split file's folder sets) and {@code idx} (IDX files) is given.
+   */
+  public static final class Source {
+    private final Path root;
+    private final ImageFolder.Layout layout;
+    private final SplitFile fixed;
+    private final IdxSet idx;
+    private final long seed;
+
+    private Source(Path root, ImageFolder.Layout layout, SplitFile fixed, IdxSet idx, long seed) {
+      this.root = root;
+      this.layout = layout;
+      this.fixed = fixed;
+      this.idx = idx;
+      this.seed = seed;
+    }
+
+    /** The images trained on before validation is held out: for checks before loading. */
+    public int trainingImages() {
+      if (idx != null) {
+        return idx.data().train().size();
+      }
+      SplitFile split = split(0);
+      return split.train().files().size() + split.validation().files().size();
+    }
+
+    /** The images held out for validation when {@code validationSize} is asked for. */
+    public int validationImages(int validationSize) {
+      return idx != null ? validationSize : split(validationSize).validation().files().size();
+    }
+
+    /** Loads and splits the images. */
+    public Loaded load(int validationSize, ImageFolder.Reading reading) {
+      if (idx != null) {
+        return new Loaded(Split.of(idx.data(), validationSize), idx.data().train(), idx.split(), 0);
+      }
+      return read(root, split(validationSize), reading, layout == null ? 0 : layout.skipped());
+    }
+
+    /**
+     * The test images alone, as {@link #load} splits them: for {@code evaluate} and {@code serve}'s
+     * page, which need no training images read.
+     */
+    public ImageSet loadTest(int validationSize, ImageFolder.Reading reading) {
+      if (idx != null) {
+        return idx.data().test();
+      }
+      SplitFile split = split(validationSize);
+      return ImageFolder.read(root, split.test().imageFiles(), split.classes(), reading);
+    }
+
+    /** The folder's sets: the split file's, or the listing's split with the seed. */
+    private SplitFile split(int validationSize) {
+      if (fixed != null) {
+        return fixed;
+      }
+      FolderSets sets = folderSets(layout, seed, validationSize);
+      return new SplitFile(
+          SplitFile.SCHEMA_VERSION,
+          root.toAbsolutePath().normalize().toString(),
+          SplitFile.FOLDER,
+          layout.classNames(),
+          SplitFile.Part.of(sets.train()),
+          SplitFile.Part.of(sets.validation()),
+          SplitFile.Part.of(sets.test()));
+    }
   }
 
   /** A folder's files, split. */
@@ -211,30 +232,6 @@ public final class OwnData {
     double validationShare = (double) validationSize / FashionMnist.TRAIN_SIZE;
     List<Integer> validation = heldOut(rest, seed + 1, validationShare, false);
     return new FolderSets(without(rest, validation), pick(rest, validation), test);
-  }
-
-  /** A split file's sets, read again. */
-  private static Planned fromSplitFile(Path splitFile, int validationSize) {
-    SplitFile split = SplitFile.read(splitFile);
-    Path data = dataFolder(splitFile, split);
-    if (split.format().equals(SplitFile.IDX)) {
-      Loaded loaded = idx(data, validationSize);
-      if (!loaded.splitFile().classes().equals(split.classes())) {
-        throw new DataException(
-            splitFile + ": the classes " + split.classes() + " are not those of " + data);
-      }
-      return new Planned(data, null, 0, loaded);
-    }
-    SplitFile absolute =
-        new SplitFile(
-            split.schemaVersion(),
-            data.toAbsolutePath().normalize().toString(),
-            split.format(),
-            split.classes(),
-            split.train(),
-            split.validation(),
-            split.test());
-    return new Planned(data, absolute, 0, null);
   }
 
   /** The data folder of a split file: relative to the file's own folder when relative. */
@@ -267,11 +264,14 @@ public final class OwnData {
     return new Loaded(new Split(train, validation, test), original, split, skipped);
   }
 
+  /** An IDX set's images, and the split file a run keeps of it (its parts In [6]'s, so empty). */
+  private record IdxSet(FashionMnist.Data data, SplitFile split) {}
+
   /**
    * An IDX set in {@code dir}: format and sizes checked (no checksums: they are Fashion-MNIST's),
    * class names from {@code classes.txt} or numbered.
    */
-  static Loaded idx(Path dir, int validationSize) {
+  private static IdxSet idx(Path dir) {
     List<String> names = classNames(dir);
     FashionMnist.Data data = FashionMnist.load(dir, FashionMnist.Verify.FORMAT_ONLY, names);
     if (data.train().imageSize() != ImageInput.SIDE) {
@@ -298,7 +298,7 @@ public final class OwnData {
             SplitFile.Part.NONE,
             SplitFile.Part.NONE,
             SplitFile.Part.NONE);
-    return new Loaded(Split.of(data, validationSize), data.train(), split, 0);
+    return new IdxSet(data, split);
   }
 
   /** {@code classes.txt}'s names, or "0", "1", ... up to the largest label of both files. */

@@ -65,19 +65,28 @@ public interface DataSource {
   static DataSource own(Path path, long seed, ImageFolder.Reading reading) {
     OwnData.check(path);
     return new DataSource() {
+      private OwnData.Source source; // opened at the first question: listed or read once
+
+      private OwnData.Source source() {
+        if (source == null) {
+          source = OwnData.open(path, seed);
+        }
+        return source;
+      }
+
       @Override
       public int trainingImages() {
-        return OwnData.trainingImages(path, seed);
+        return source().trainingImages();
       }
 
       @Override
       public int validationImages(int validationSize) {
-        return OwnData.validationImages(path, seed, validationSize);
+        return source().validationImages(validationSize);
       }
 
       @Override
       public Loaded load(int validationSize) {
-        OwnData.Loaded loaded = OwnData.load(path, seed, validationSize, reading);
+        OwnData.Loaded loaded = source().load(validationSize, reading);
         String description =
             path
                 + ", "

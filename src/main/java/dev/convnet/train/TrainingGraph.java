@@ -99,16 +99,16 @@ public final class TrainingGraph implements AutoCloseable {
    * there. Returns the seconds the whitening took, which count as training time.
    */
   public double initialize(ImageSet train) {
-    net.initialize();
-    long start = System.nanoTime();
-    if (training.whitenFirst()) {
-      PatchWhitening.apply(net, train);
+    initialize();
+    if (!training.whitenFirst()) {
+      return 0;
     }
-    double seconds = training.whitenFirst() ? (System.nanoTime() - start) / 1e9 : 0;
+    long start = System.nanoTime();
+    PatchWhitening.apply(net, train);
     if (average != null) {
       average.reset();
     }
-    return seconds;
+    return (System.nanoTime() - start) / 1e9;
   }
 
   /** In [60]: releases the session and the graph. */

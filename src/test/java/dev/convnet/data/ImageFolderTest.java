@@ -292,9 +292,9 @@ class ImageFolderTest {
     return assertThrows(
             RuntimeException.class, // a DataException, or a refused setting
             () -> {
-              OwnData.check(folder);
-              OwnData.trainingImages(folder, 1);
-              OwnData.load(folder, 1, 0, ImageFolder.Reading.QUIET);
+              OwnData.Source source = OwnData.open(folder, 1);
+              source.trainingImages();
+              source.load(0, ImageFolder.Reading.QUIET);
             })
         .getMessage();
   }
