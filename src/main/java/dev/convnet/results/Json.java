@@ -46,11 +46,17 @@ public final class Json {
    * classes followed the data lack {@code num_classes}: they trained on Fashion-MNIST's ten.
    */
   public static ModelConfig modelConfig(JsonElement model) {
-    if (model != null && model.isJsonObject() && !model.getAsJsonObject().has("num_classes")) {
-      model = model.deepCopy();
-      model.getAsJsonObject().addProperty("num_classes", ModelConfig.NUM_CLASSES);
+    return GSON.fromJson(withNumClasses(model), ModelConfig.class);
+  }
+
+  /** {@code model}'s JSON, with {@code num_classes} 10 added where an older file lacks it. */
+  public static JsonElement withNumClasses(JsonElement model) {
+    if (model == null || !model.isJsonObject() || model.getAsJsonObject().has("num_classes")) {
+      return model;
     }
-    return GSON.fromJson(model, ModelConfig.class);
+    JsonElement copy = model.deepCopy();
+    copy.getAsJsonObject().addProperty("num_classes", ModelConfig.NUM_CLASSES);
+    return copy;
   }
 
   /** Enums as "max", "warmup_cosine": the spelling of the command line's values. */

@@ -108,7 +108,7 @@ public final class Checkpoint {
         throw new JsonParseException("empty");
       }
       if (json.has("model")) {
-        json.add("model", Json.GSON.toJsonTree(Json.modelConfig(json.get("model"))));
+        json.add("model", Json.withNumClasses(json.get("model")));
       }
       State state = Json.GSON.fromJson(json, State.class);
       if (state.schemaVersion() != SCHEMA_VERSION) {

@@ -25,8 +25,7 @@ public final class PatchWhitening {
 
   /**
    * Responses of a tenth of unit size: near In [7]'s random filters' (stddev 0.05 over 25 pixels),
-   * so that the layers after see the scale they start with. Measured by validation against 1 and
-   * 0.03 and 0.3 (docs/recipes.md).
+   * so that the layers after see the scale they start with (docs/recipes.md, the third round).
    */
   static final double SCALE = 0.1;
 
