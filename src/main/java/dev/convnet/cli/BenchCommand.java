@@ -1,12 +1,12 @@
 package dev.convnet.cli;
 
+import dev.convnet.api.Data;
+import dev.convnet.api.Measurements;
+import dev.convnet.api.Precisions;
 import dev.convnet.bench.BenchResult;
 import dev.convnet.bench.Benchmark;
 import dev.convnet.bench.ServeBenchmark;
 import dev.convnet.common.InvalidSettingException;
-import dev.convnet.data.FashionMnist;
-import dev.convnet.data.Split;
-import dev.convnet.results.Json;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.TrainingStep;
 import java.io.IOException;
@@ -124,31 +124,23 @@ final class BenchCommand implements Callable<Integer> {
     Benchmark.Plan plan =
         new Benchmark.Plan(
             seconds, memorySteps, profile ? profileSteps : 0, precisionUsed.flag(), step());
-    ownData.checkAlone(dataOptions);
-    if (serve && ownData.data != null) {
+    Data data = ownData.chosen(dataOptions);
+    BenchResult result;
+    if (!serve) {
+      result = Measurements.bench(plan, data, out);
+    } else if (data instanceof Data.FashionMnistFiles fashionMnist) {
+      result =
+          Measurements.benchServe(
+              plan,
+              fashionMnist,
+              client,
+              (model, batching) -> ServeCommand.arguments(model, batching, dataOptions.dataDir),
+              out);
+    } else {
       throw new IllegalArgumentException("--serve measures on Fashion-MNIST; leave out --data");
     }
-    Split split =
-        ownData.data == null
-            ? Split.of(FashionMnist.load(dataOptions.dataDir), TrainConfig.VALIDATION_SIZE)
-            : ownData
-                .open()
-                .load(TrainConfig.VALIDATION_SIZE, ReadingProgress.to(System.out, true))
-                .split();
-    Benchmark benchmark = new Benchmark(plan, split, out);
-    BenchResult result =
-        serve
-            ? benchmark.serve(
-                new ServeBenchmark(
-                    seconds,
-                    client,
-                    split.test(),
-                    (model, batching) ->
-                        ServeCommand.arguments(model, batching, dataOptions.dataDir),
-                    out))
-            : benchmark.run();
     if (json != null) {
-      Files.writeString(json, Json.GSON.toJson(result.toJson()) + "\n");
+      Measurements.writeJson(result, json);
       out.println("wrote " + json);
     }
     out.flush();

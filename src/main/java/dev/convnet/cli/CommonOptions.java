@@ -1,7 +1,9 @@
 package dev.convnet.cli;
 
+import dev.convnet.api.Data;
+import dev.convnet.api.Measurements;
+import dev.convnet.api.Precisions;
 import dev.convnet.model.Device;
-import dev.convnet.train.TrainConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,24 +41,14 @@ final class CommonOptions {
     Path data;
 
     /**
-     * The images of {@code --data}, opened as a run with the recipes' seed and validation size
-     * opens them (a run's split.json: that run's very sets).
+     * The data asked for: {@code --data}, read with a progress bar on a terminal, else
+     * Fashion-MNIST from {@code --data-dir} or the usual places; both given are refused.
      */
-    dev.convnet.data.OwnData.Source open() {
-      return dev.convnet.data.OwnData.open(data, TrainConfig.SEED);
-    }
-
-    /** Their test images alone, read with a progress bar on a terminal. */
-    dev.convnet.data.ImageSet testImages() {
-      return open().loadTest(TrainConfig.VALIDATION_SIZE, ReadingProgress.to(System.out, true));
-    }
-
-    /** Refuses {@code --data} with {@code --data-dir}: one data set at a time. */
-    void checkAlone(DataDir dataDir) {
-      if (data != null && dataDir.dataDir != null) {
-        throw new IllegalArgumentException(
-            FLAG + " and " + DataDir.FLAG + " name two data sets; give one");
-      }
+    Data chosen(DataDir dataDir) {
+      Data chosen = Data.choose(data, dataDir.dataDir);
+      return chosen instanceof Data.OwnImages own
+          ? own.withReading(ReadingProgress.to(System.out, true))
+          : chosen;
     }
   }
 
@@ -127,21 +119,9 @@ final class CommonOptions {
                 + " <!-- end NAME --> lines of this command's block.")
     Path doc;
 
-    /** Refuses a missing page or a folder that holds files, before anything runs. */
-    void check() {
-      if (doc != null && !java.nio.file.Files.isRegularFile(doc)) {
-        throw new IllegalArgumentException("--doc " + doc + ": no such page");
-      }
-      if (out != null) {
-        dev.convnet.run.RunDirectory.check(out, force);
-      }
-    }
-
-    /** The folder to write into, created. */
+    /** The folder to write into, created, once the page and the folder are checked. */
     Path folder(String prefix) throws java.io.IOException {
-      Path folder = out != null ? out : dev.convnet.run.RunDirectory.createDefault(prefix);
-      java.nio.file.Files.createDirectories(folder);
-      return folder;
+      return Measurements.outputFolder(out, force, prefix, doc);
     }
   }
 }

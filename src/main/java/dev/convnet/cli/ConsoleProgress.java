@@ -1,6 +1,5 @@
 package dev.convnet.cli;
 
-import dev.convnet.results.Formats;
 import dev.convnet.train.TrainingProgress;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -53,7 +52,10 @@ final class ConsoleProgress implements TrainingProgress {
     }
     bar.maxHint(plannedIterations);
     bar.stepTo(iteration);
-    bar.setExtraMessage(" | train acc " + Formats.percent(runningAccuracy) + " (last 100)");
+    bar.setExtraMessage(
+        " | train acc "
+            + String.format(java.util.Locale.ROOT, "%.1f%%", 100 * runningAccuracy)
+            + " (last 100)");
     if (iteration >= plannedIterations) {
       close();
     }

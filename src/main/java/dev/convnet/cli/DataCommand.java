@@ -1,11 +1,9 @@
 package dev.convnet.cli;
 
+import dev.convnet.api.Data;
 import dev.convnet.data.FashionMnist;
-import dev.convnet.data.ImageFolder;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
-import dev.convnet.data.SplitFile;
-import dev.convnet.model.ModelConfig;
 import dev.convnet.train.TrainConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -62,10 +60,30 @@ final class DataCommand implements Callable<Integer> {
     if (writeImages == null && (trainImages != null || testImages != null)) {
       throw new IllegalArgumentException("--train-images and --test-images go with --write-images");
     }
-    FashionMnist.Data data = FashionMnist.load(dataOptions.dataDir);
+    Data.FashionMnistFiles fashionMnist = new Data.FashionMnistFiles(dataOptions.dataDir);
+    FashionMnist.Data data = fashionMnist.load();
     out.println("Data found in " + data.directory() + " (four files, SHA-256 checked)");
     if (writeImages != null) {
-      return write(data, out);
+      out.flush();
+      int written =
+          fashionMnist.writeImages(
+              data,
+              writeImages,
+              trainImages,
+              testImages,
+              validationSize,
+              ReadingProgress.writing(System.out));
+      out.println(
+          "Wrote "
+              + written
+              + " PNG files and "
+              + Data.SPLIT_FILE
+              + " into "
+              + writeImages
+              + "; train on them with: scripts/convnet train --data "
+              + writeImages);
+      out.flush();
+      return 0;
     }
     ImageSet train = data.train();
     ImageSet test = data.test();
@@ -78,52 +96,15 @@ final class DataCommand implements Callable<Integer> {
     out.println(test.size() + " test set");
     int imgIndex = 5;
     int labelIndex = train.label(imgIndex);
-    out.println("y = " + labelIndex + " " + FashionMnist.LABELS.get(labelIndex));
+    out.println("y = " + labelIndex + " " + train.classNames().get(labelIndex));
     // In [6]
     Split split = Split.of(data, validationSize);
     out.printf(
         "x_train shape: (%d, %d) y_train shape: (%d, %d)%n",
-        split.train().size(), side * side, split.train().size(), ModelConfig.NUM_CLASSES);
+        split.train().size(), side * side, split.train().size(), train.numClasses());
     out.println(split.train().size() + " train set");
     out.println(split.validation().size() + " validation set");
     out.println(split.test().size() + " test set");
-    out.flush();
-    return 0;
-  }
-
-  /** {@code --write-images}: the first images of each set as PNG files, with In [6]'s split. */
-  private int write(FashionMnist.Data data, PrintWriter out) {
-    int train = trainImages == null ? data.train().size() : trainImages;
-    int test = testImages == null ? data.test().size() : testImages;
-    if (train <= validationSize || train > data.train().size()) {
-      throw new IllegalArgumentException(
-          "--train-images must be above --validation-size ("
-              + validationSize
-              + ") and at most "
-              + data.train().size());
-    }
-    if (test < 1 || test > data.test().size()) {
-      throw new IllegalArgumentException(
-          "--test-images must be between 1 and " + data.test().size());
-    }
-    FashionMnist.Data first =
-        new FashionMnist.Data(
-            data.train().slice(0, train), data.test().slice(0, test), data.directory());
-    out.flush();
-    ImageFolder.write(
-        Split.of(first, validationSize),
-        first.train(),
-        writeImages,
-        ReadingProgress.writing(System.out));
-    out.println(
-        "Wrote "
-            + (train + test)
-            + " PNG files and "
-            + SplitFile.FILE_NAME
-            + " into "
-            + writeImages
-            + "; train on them with: scripts/convnet train --data "
-            + writeImages);
     out.flush();
     return 0;
   }

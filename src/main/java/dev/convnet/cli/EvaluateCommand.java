@@ -1,9 +1,8 @@
 package dev.convnet.cli;
 
-import dev.convnet.data.FashionMnist;
-import dev.convnet.data.ImageSet;
+import dev.convnet.api.Precisions;
+import dev.convnet.api.Runs;
 import dev.convnet.results.Evaluation;
-import dev.convnet.serve.SavedModelClassifier;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,34 +32,12 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Precisions.resolve(
         precisionChoice.precision, Precisions.Job.EVALUATION, spec.commandLine().getErr());
-    ownData.checkAlone(dataOptions);
-    String where = model.where.device.resolve(); // before loading anything
-    try (SavedModelClassifier classifier = SavedModelClassifier.load(model.model, where)) {
-      ImageSet test = testSet(); // after the model: it fails faster
-      if (!test.classNames().equals(classifier.classNames())) {
-        throw new IllegalArgumentException(
-            "the model tells "
-                + classifier.classNames()
-                + " apart, but the test images are of "
-                + test.classNames());
-      }
-      Evaluation evaluation = classifier.evaluate(test);
-      out.println(evaluation.accuracyLine("Test-Set"));
-      out.println("Confusion Matrix:");
-      out.print(evaluation.confusionMatrixText());
-      out.flush();
-    }
+    Evaluation evaluation =
+        Runs.evaluate(model.model, ownData.chosen(dataOptions), model.where.device);
+    out.println(evaluation.accuracyLine("Test-Set"));
+    out.println("Confusion Matrix:");
+    out.print(evaluation.confusionMatrixText());
+    out.flush();
     return 0;
-  }
-
-  /**
-   * Fashion-MNIST's test set, or that of {@code --data}: a run's split.json gives the very images
-   * the run tested on.
-   */
-  private ImageSet testSet() {
-    if (ownData.data == null) {
-      return FashionMnist.load(dataOptions.dataDir).test();
-    }
-    return ownData.testImages();
   }
 }

@@ -1,14 +1,10 @@
 package dev.convnet.cli;
 
-import dev.convnet.data.ImageInput;
-import dev.convnet.results.Json;
-import dev.convnet.serve.Prediction;
-import dev.convnet.serve.SavedModelClassifier;
+import dev.convnet.api.Classification;
+import dev.convnet.api.Classifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +23,9 @@ import picocli.CommandLine.Spec;
       "Exit code 0 when every file was classified, 1 when any failed (the others are still classified)."
     })
 final class PredictCommand implements Callable<Integer> {
+  /** How many classes each answer names. */
+  private static final int TOP = 3;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--json", description = "One JSON object per line and file instead of text.")
@@ -43,42 +42,19 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int failed = 0;
-    try (SavedModelClassifier classifier =
-        SavedModelClassifier.load(model.model, model.where.device.resolve())) {
+    try (Classifier classifier = Classifier.load(model.model, model.where.device)) {
       for (Path file : files) {
         String name = file.toString();
-        ImageInput.Prepared image;
         try {
-          image = ImageInput.read(file);
+          Classification answer = classifier.classify(file);
+          out.println(json ? answer.toJsonLine(name) : asText(name, answer));
         } catch (IllegalArgumentException e) {
           failed++;
           if (json) {
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("file", name);
-            error.put("error", e.getMessage());
-            out.println(Json.LINES.toJson(error));
+            out.println(Classification.errorJsonLine(name, e.getMessage()));
           } else {
             err.println("convnet: error: " + e.getMessage());
           }
-          continue;
-        }
-        float[] p = classifier.probabilities(image.pixels(), 1);
-        if (json) {
-          out.println(
-              Json.LINES.toJson(Prediction.of(name, p, image.inverted(), classifier.classNames())));
-        } else {
-          StringBuilder sb = new StringBuilder(name).append(": ");
-          List<Integer> top = Prediction.likeliest(p);
-          for (int k = 0; k < top.size(); k++) {
-            int c = top.get(k);
-            sb.append(k == 0 ? "" : ", ")
-                .append(classifier.classNames().get(c))
-                .append(String.format(" %.1f%%", 100 * p[c]));
-          }
-          if (image.inverted()) {
-            sb.append("  (light background: inverted to light-on-dark)");
-          }
-          out.println(sb);
         }
         out.flush();
       }
@@ -86,5 +62,21 @@ final class PredictCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return failed == 0 ? 0 : 1;
+  }
+
+  /** "shoe.png: Sneaker 91.0%, Sandal 6.2%, Ankle boot 2.1%": the three likeliest classes. */
+  private static String asText(String name, Classification answer) {
+    StringBuilder sb = new StringBuilder(name).append(": ");
+    List<Integer> top = answer.likeliest(TOP);
+    for (int k = 0; k < top.size(); k++) {
+      int c = top.get(k);
+      sb.append(k == 0 ? "" : ", ")
+          .append(answer.classNames().get(c))
+          .append(String.format(" %.1f%%", 100 * answer.probabilities().get(c)));
+    }
+    if (answer.inverted()) {
+      sb.append("  (light background: inverted to light-on-dark)");
+    }
+    return sb.toString();
   }
 }

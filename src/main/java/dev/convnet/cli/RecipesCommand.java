@@ -1,10 +1,7 @@
 package dev.convnet.cli;
 
-import dev.convnet.results.DocBlock;
-import dev.convnet.results.Formats;
-import dev.convnet.results.Machine;
-import dev.convnet.run.DataSource;
-import dev.convnet.run.RecipeComparison;
+import dev.convnet.api.Data;
+import dev.convnet.api.Measurements;
 import dev.convnet.train.TrainConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,11 +32,6 @@ import picocli.CommandLine.Spec;
           + " intel-amx, ...): a speed holds for the CPU it was measured on."
     })
 final class RecipesCommand implements Callable<Integer> {
-  /** The block of a docs page that {@code --doc} replaces, for the CPU kind {@code kind}. */
-  static String docBlock(String kind) {
-    return "recipes-table-" + kind;
-  }
-
   @Spec CommandSpec spec;
 
   @Option(
@@ -85,56 +77,39 @@ final class RecipesCommand implements Callable<Integer> {
     }
     PrintWriter print = spec.commandLine().getOut();
     if (from != null) {
-      if (output.doc != null && !Files.isRegularFile(output.doc)) {
-        throw new IllegalArgumentException("--doc " + output.doc + ": no such page");
-      }
-      Path table =
-          RecipeComparison.write(
-              from,
-              RecipeComparison.read(from),
-              "scripts/convnet recipes`, redrawn from its runs by `scripts/convnet recipes --from");
-      return written(table, from, print);
+      return written(Measurements.writeRecipes(from, output.doc), print);
     }
-    output.check();
     Path folder = output.folder("recipes-");
     for (TrainConfig recipe : recipes) {
       print.println(recipe.describeSettings());
     }
     print.printf("Recipes: %d, into %s%n", recipes.size(), folder);
     print.flush();
-    List<RecipeComparison.Outcome> outcomes =
-        RecipeComparison.run(
+    Path table =
+        Measurements.runRecipes(
             recipes,
             seeds == null ? List.of(TrainConfig.SEED) : seeds,
             folder,
-            DataSource.fashionMnist(dataOptions.dataDir),
+            Data.choose(null, dataOptions.dataDir),
+            output.doc,
             o -> {
               print.printf(
                   Locale.ROOT,
                   "%-9s seed %-4d %s (%d)  %.1f s of training%n",
                   o.recipe().recipe(),
                   o.recipe().seed(),
-                  Formats.percent(o.result().testAccuracy()),
+                  o.result().testPercent(),
                   o.result().test().correct(),
                   o.result().record().results().trainSeconds());
               print.flush();
             });
-    return written(RecipeComparison.write(folder, outcomes), folder, print);
+    return written(table, print);
   }
 
-  /** Prints the table written into {@code folder} and copies it and the chart into --doc. */
-  private int written(Path table, Path folder, PrintWriter print) throws IOException {
-    String text = Files.readString(table);
+  /** Prints the table written, and where it went. */
+  private int written(Path table, PrintWriter print) throws IOException {
     print.println();
-    print.print(text);
-    if (output.doc != null) {
-      String kind = Machine.current().cpu().kind();
-      DocBlock.replace(output.doc, docBlock(kind), text);
-      Files.copy(
-          folder.resolve(RecipeComparison.CHART_FILE),
-          output.doc.resolveSibling("recipes-" + kind + ".png"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
+    print.print(Files.readString(table));
     print.println("Wrote " + table + (output.doc != null ? " and " + output.doc : ""));
     print.flush();
     return 0;

@@ -1,12 +1,8 @@
 package dev.convnet.cli;
 
-import dev.convnet.common.InvalidSettingException;
-import dev.convnet.data.FashionMnist;
-import dev.convnet.data.ImageSet;
-import dev.convnet.data.OwnData;
-import dev.convnet.serve.ModelVersions;
+import dev.convnet.api.Precisions;
+import dev.convnet.api.Serving;
 import dev.convnet.serve.RestServer;
-import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.serve.ServerLimits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -15,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -164,15 +159,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             .withName(name)
             .withBatching(batching)
             .withLimits(
-                ServerLimits.DEFAULTS.with(
-                    l -> {
-                      l.maxBodyBytes = maxBodyBytes;
-                      l.maxHeaderBytes = maxHeaderBytes;
-                      l.headerTimeout = Duration.ofSeconds(headerTimeout);
-                      l.bodyTimeout = Duration.ofSeconds(bodyTimeout);
-                      l.idleTimeout = Duration.ofSeconds(idleTimeout);
-                      l.maxConnections = maxConnections;
-                    }));
+                ServerLimits.DEFAULTS
+                    .withMaxBodyBytes(maxBodyBytes)
+                    .withMaxHeaderBytes(maxHeaderBytes)
+                    .withHeaderTimeout(Duration.ofSeconds(headerTimeout))
+                    .withBodyTimeout(Duration.ofSeconds(bodyTimeout))
+                    .withIdleTimeout(Duration.ofSeconds(idleTimeout))
+                    .withMaxConnections(maxConnections));
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger exitCode = new AtomicInteger(0);
     Interrupts.onSignal(
@@ -181,31 +174,17 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
           stop.countDown();
         });
     Precisions.resolve(precision.precision, Precisions.Job.SERVING, spec.commandLine().getErr());
-    if (pollSeconds < 0) {
-      throw new InvalidSettingException("pollSeconds", "{pollSeconds} must be 0 or more");
-    }
-    ownData.checkAlone(dataOptions);
-    if (ownData.data != null) {
-      OwnData.check(ownData.data); // before the model loads
-    }
-    String device = model.where.device.resolve();
-    ModelVersions.Loader loader =
-        dir -> SavedModelClassifier.load(dir, device, SavedModelClassifier.Callers.MANY);
-    Consumer<String> log =
-        line -> {
-          out.println(line);
-          out.flush();
-        };
-    ModelVersions versions;
-    if (ModelVersions.isBasePath(model.model)) {
-      requireVersions(model.model);
-      versions =
-          ModelVersions.watch(
-              name, model.model, loader, batching, Duration.ofSeconds(pollSeconds), log);
-    } else {
-      versions = ModelVersions.single(name, model.model, loader, batching, log);
-    }
-    RestServer server = RestServer.start(versions, config, examples());
+    RestServer server =
+        Serving.start(
+            model.model,
+            model.where.device,
+            config,
+            Duration.ofSeconds(pollSeconds),
+            ownData.chosen(dataOptions),
+            line -> {
+              out.println(line);
+              out.flush();
+            });
     out.println("Serving " + model.model + " as '" + name + "' at " + server.url() + "/");
     out.println(
         "  TensorFlow Serving's REST API: POST "
@@ -223,34 +202,5 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     out.println("Stopped.");
     out.flush();
     return exitCode.get();
-  }
-
-  /** A base path must hold at least one numbered version folder; else the path is a mistake. */
-  private static void requireVersions(Path base) {
-    if (!ModelVersions.holdsVersions(base)) {
-      throw new InvalidSettingException(
-          "model",
-          "{model} "
-              + base
-              + " is neither a SavedModel (no saved_model.pb) nor a base path of numbered"
-              + " versions (such as "
-              + base.resolve("1")
-              + "/saved_model.pb)");
-    }
-  }
-
-  /**
-   * The page's test images: those of {@code --data}, else Fashion-MNIST's when it is installed,
-   * else none. The page offers them only while the model tells their classes apart.
-   */
-  private ImageSet examples() {
-    if (ownData.data != null) {
-      return ownData.testImages();
-    }
-    try {
-      return FashionMnist.loadTest(dataOptions.dataDir);
-    } catch (RuntimeException e) {
-      return null; // serving needs no data; the page says it has no examples
-    }
   }
 }

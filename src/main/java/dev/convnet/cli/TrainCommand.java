@@ -1,19 +1,17 @@
 package dev.convnet.cli;
 
-import dev.convnet.data.ImageFolder;
-import dev.convnet.data.SplitFile;
-import dev.convnet.run.DataSource;
+import dev.convnet.api.Data;
+import dev.convnet.api.Precisions;
+import dev.convnet.api.Training;
 import dev.convnet.run.RunResult;
 import dev.convnet.run.TrainingRun;
-import dev.convnet.train.Checkpoint;
 import dev.convnet.train.StopSwitch;
 import dev.convnet.train.StoppedException;
 import dev.convnet.train.TrainConfig;
 import dev.convnet.train.TrainingProgress;
 import dev.convnet.train.TrainingStep;
 import java.lang.reflect.Field;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -113,22 +111,22 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     runDir = runDir != null ? runDir : new TrainOptions.RunDir();
     output = output != null ? output : new TrainOptions.Output();
-    ownData.checkAlone(dataOptions);
+    Data data = ownData.chosen(dataOptions);
     TrainingRun.Request request = runDir.resume != null ? resumeRequest() : freshRequest();
-    DataSource data = dataSource(request);
     StopSwitch stop = new StopSwitch();
     Interrupts.onStop(stop);
     try (TrainingProgress progress = progress()) {
       RunResult result =
-          TrainingRun.run(
+          Training.run(
               request
-                  .withStop(stop)
                   .withDevice(where.device)
                   .withStep(step)
                   .withFigures(!output.noFigures)
                   .withExportBase(java.util.Optional.ofNullable(output.exportBase)),
               data,
-              progress);
+              progress,
+              ReadingProgress.to(System.out, !output.noProgress),
+              stop);
       return result.test().total() > 0 ? 0 : 1;
     } catch (StoppedException e) {
       if (e.runDir() != null) {
@@ -137,22 +135,6 @@ final class TrainCommand implements Callable<Integer> {
       }
       return stop.exitCode();
     }
-  }
-
-  /**
-   * Fashion-MNIST, or images of one's own: those of {@code --data}, or for a resumed run those its
-   * split.json names.
-   */
-  private DataSource dataSource(TrainingRun.Request request) {
-    ImageFolder.Reading reading = ReadingProgress.to(System.out, !output.noProgress);
-    Path runSplit = request.runDir() == null ? null : request.runDir().resolve(SplitFile.FILE_NAME);
-    if (request instanceof TrainingRun.Resume && Files.isRegularFile(runSplit)) {
-      return DataSource.own(runSplit, TrainConfig.SEED, reading); // the file fixes every set
-    }
-    if (ownData.data != null && request instanceof TrainingRun.Fresh fresh) {
-      return DataSource.own(ownData.data, fresh.training().seed(), reading);
-    }
-    return DataSource.fashionMnist(dataOptions.dataDir);
   }
 
   private TrainingRun.Request freshRequest() {
@@ -173,7 +155,7 @@ final class TrainCommand implements Callable<Integer> {
             Precisions.resolve(
                 precision.precision, Precisions.Job.TRAINING, spec.commandLine().getErr()));
     // A null run directory: TrainingRun creates runs/<time> once every check has passed.
-    return TrainingRun.Request.fresh(TrainOptions.model(network, variants), training, runDir.runDir)
+    return Training.fresh(TrainOptions.model(network, variants), training, runDir.runDir)
         .withForce(runDir.force);
   }
 
@@ -186,36 +168,10 @@ final class TrainCommand implements Callable<Integer> {
                 + " cannot be combined with --resume: a resumed run keeps the settings it started with");
       }
     }
-    if (ownData.data != null) {
-      throw new IllegalArgumentException(
-          CommonOptions.OwnDataOption.FLAG
-              + " cannot be combined with --resume: a resumed run reads the images its "
-              + SplitFile.FILE_NAME
-              + " names");
-    }
-    if (Files.isRegularFile(runDir.resume)) {
-      throw new IllegalArgumentException(
-          "--resume "
-              + runDir.resume
-              + " is a file; give the run's folder, such as runs/<timestamp>");
-    }
-    Checkpoint.State state = Checkpoint.readState(runDir.resume);
-    if ((network != null || variants != null)
-        && !TrainOptions.model(network, variants).equals(state.model())) {
-      throw new IllegalArgumentException(
-          "the checkpoint in "
-              + runDir.resume
-              + " has a different network ("
-              + state.model().describe()
-              + ") than asked ("
-              + TrainOptions.model(network, variants).describe()
-              + "); resume without network flags");
-    }
-    Precisions.require(
-        state.training().precision(),
-        Precisions.cpuHasBf16(),
-        System.getenv().getOrDefault(Precisions.FPMATH_ENV, ""));
-    return TrainingRun.Request.resume(runDir.resume);
+    boolean networkAsked = network != null || variants != null;
+    return Training.resume(
+        runDir.resume,
+        networkAsked ? Optional.of(TrainOptions.model(network, variants)) : Optional.empty());
   }
 
   private TrainingProgress progress() {

@@ -207,6 +207,9 @@ public final class Exercises {
   /** The files {@link #write} leaves in its folder. */
   public static final String TABLE_FILE = "exercises.md";
 
+  /** The block of a docs page that the table replaces. */
+  public static final String DOC_BLOCK = "exercises-table";
+
   public static final String CHART_FILE = "exercise8.png";
 
   /**

@@ -28,6 +28,11 @@ public final class RecipeComparison {
   /** The chart this writes. */
   public static final String CHART_FILE = "recipes.png";
 
+  /** The block of a docs page that the table replaces, for the CPU kind {@code kind}. */
+  public static String docBlock(String kind) {
+    return "recipes-table-" + kind;
+  }
+
   /**
    * What the recipes aim at on a 2-core CPU: {@code fast} 91% test accuracy in at most 20 s of
    * training, {@code best} 93% in under 300 s. Drawn on every race chart; the table says which runs

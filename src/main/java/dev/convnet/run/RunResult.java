@@ -13,18 +13,27 @@ import java.nio.file.Path;
  * @param record what metrics.json holds
  */
 public record RunResult(Path runDir, Evaluation test, Evaluation validation, RunRecord record) {
+  /** The share of test images classified right. */
   public double testAccuracy() {
     return test.accuracy();
   }
 
+  /** {@link #testAccuracy} as the notebook prints it, such as {@code 91.3%}. */
+  public String testPercent() {
+    return dev.convnet.results.Formats.percent(testAccuracy());
+  }
+
+  /** The share of validation images classified right; NaN without a validation set. */
   public double validationAccuracy() {
     return validation == null ? Double.NaN : validation.accuracy();
   }
 
+  /** The optimization iterations the run trained. */
   public long iterations() {
     return record.results().iterations();
   }
 
+  /** Cost and accuracy along the run. */
   public History history() {
     return record.history();
   }

@@ -1,6 +1,7 @@
 package dev.convnet.serve;
 
 import dev.convnet.common.InvalidSettingException;
+import dev.convnet.common.Records;
 import dev.convnet.data.ImageSet;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -73,27 +74,27 @@ public final class RestServer implements AutoCloseable {
     }
 
     public Config withHost(String value) {
-      return new Config(value, port, name, batching, limits);
+      return Records.with(this, "host", value);
     }
 
     public Config withPort(int value) {
-      return new Config(host, value, name, batching, limits);
+      return Records.with(this, "port", value);
     }
 
     public Config withName(String value) {
-      return new Config(host, port, value, batching, limits);
+      return Records.with(this, "name", value);
     }
 
     public Config withBatching(boolean value) {
-      return new Config(host, port, name, value, limits);
+      return Records.with(this, "batching", value);
     }
 
     public Config withLimits(ServerLimits value) {
-      return new Config(host, port, name, batching, value);
+      return Records.with(this, "limits", value);
     }
 
     public Config withMaxBodyBytes(long value) {
-      return withLimits(limits.with(l -> l.maxBodyBytes = value));
+      return withLimits(limits.withMaxBodyBytes(value));
     }
   }
 

@@ -1,8 +1,8 @@
 package dev.convnet.serve;
 
 import dev.convnet.common.InvalidSettingException;
+import dev.convnet.common.Records;
 import java.time.Duration;
-import java.util.function.Consumer;
 
 /**
  * What one client may cost {@code serve}: request sizes, how long each part of a request may take
@@ -43,7 +43,14 @@ public record ServerLimits(
   /** Each open connection costs a socket and a few KB, not a thread. */
   public static final int MAX_CONNECTIONS = 1_000;
 
-  public static final ServerLimits DEFAULTS = new Editable().build();
+  public static final ServerLimits DEFAULTS =
+      new ServerLimits(
+          MAX_BODY_BYTES,
+          MAX_HEADER_BYTES,
+          HEADER_TIMEOUT,
+          BODY_TIMEOUT,
+          IDLE_TIMEOUT,
+          MAX_CONNECTIONS);
 
   public ServerLimits {
     if (maxBodyBytes < 1_024) {
@@ -70,31 +77,27 @@ public record ServerLimits(
     }
   }
 
-  /** These limits with the fields {@code change} sets. */
-  public ServerLimits with(Consumer<Editable> change) {
-    Editable e = new Editable();
-    e.maxBodyBytes = maxBodyBytes;
-    e.maxHeaderBytes = maxHeaderBytes;
-    e.headerTimeout = headerTimeout;
-    e.bodyTimeout = bodyTimeout;
-    e.idleTimeout = idleTimeout;
-    e.maxConnections = maxConnections;
-    change.accept(e);
-    return e.build();
+  public ServerLimits withMaxBodyBytes(long value) {
+    return Records.with(this, "maxBodyBytes", value);
   }
 
-  /** The fields of {@link ServerLimits}, to change some and build anew. */
-  public static final class Editable {
-    public long maxBodyBytes = MAX_BODY_BYTES;
-    public int maxHeaderBytes = MAX_HEADER_BYTES;
-    public Duration headerTimeout = HEADER_TIMEOUT;
-    public Duration bodyTimeout = BODY_TIMEOUT;
-    public Duration idleTimeout = IDLE_TIMEOUT;
-    public int maxConnections = MAX_CONNECTIONS;
+  public ServerLimits withMaxHeaderBytes(int value) {
+    return Records.with(this, "maxHeaderBytes", value);
+  }
 
-    ServerLimits build() {
-      return new ServerLimits(
-          maxBodyBytes, maxHeaderBytes, headerTimeout, bodyTimeout, idleTimeout, maxConnections);
-    }
+  public ServerLimits withHeaderTimeout(Duration value) {
+    return Records.with(this, "headerTimeout", value);
+  }
+
+  public ServerLimits withBodyTimeout(Duration value) {
+    return Records.with(this, "bodyTimeout", value);
+  }
+
+  public ServerLimits withIdleTimeout(Duration value) {
+    return Records.with(this, "idleTimeout", value);
+  }
+
+  public ServerLimits withMaxConnections(int value) {
+    return Records.with(this, "maxConnections", value);
   }
 }

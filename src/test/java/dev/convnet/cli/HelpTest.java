@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convnet.api.Precisions;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.train.TrainConfig;

@@ -44,12 +44,7 @@ class SlowClientsTest {
   void serveAModel() {
     model = SavedModelClassifier.load(TrainedModel.get().savedModel);
     ServerLimits limits =
-        ServerLimits.DEFAULTS.with(
-            l -> {
-              l.headerTimeout = HEADER;
-              l.bodyTimeout = BODY;
-              l.idleTimeout = IDLE;
-            });
+        ServerLimits.DEFAULTS.withHeaderTimeout(HEADER).withBodyTimeout(BODY).withIdleTimeout(IDLE);
     server =
         RestServer.start(model, RestServer.Config.defaults().withPort(0).withLimits(limits), null);
   }

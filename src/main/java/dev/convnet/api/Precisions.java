@@ -1,26 +1,33 @@
-package dev.convnet.cli;
+package dev.convnet.api;
 
 import dev.convnet.results.Machine;
 import dev.convnet.train.TrainConfig.Precision;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code --precision}: oneDNN reads {@code ONEDNN_DEFAULT_FPMATH_MODE} once, when TensorFlow
- * starts, so the launcher sets it and this class checks that the process got what was asked.
+ * The arithmetic precision of a job: oneDNN reads {@code ONEDNN_DEFAULT_FPMATH_MODE} once, when
+ * TensorFlow starts, so the launcher sets it and this class checks that the process got what was
+ * asked.
  */
-final class Precisions {
+public final class Precisions {
   /** The variable oneDNN reads; BF16 lets it compute f32 convolutions and matmuls in bf16. */
   static final String FPMATH_ENV = "ONEDNN_DEFAULT_FPMATH_MODE";
 
   /** What a user may ask for: a precision, or auto (what bench measured faster for the job). */
-  enum Choice {
+  public enum Choice {
+    /** Exact, reproducible float32. */
     FP32,
+    /** oneDNN computes convolutions and matrix products in bfloat16. */
     BF16,
+    /** What {@code bench} measured faster for the job on this kind of CPU. */
     AUTO;
 
     @Override
@@ -30,9 +37,12 @@ final class Precisions {
   }
 
   /** What a command computes, each measured apart: training, evaluation, serving. */
-  enum Job {
+  public enum Job {
+    /** {@code train}. */
     TRAINING,
+    /** {@code evaluate}. */
     EVALUATION,
+    /** {@code serve}. */
     SERVING;
 
     @Override
@@ -48,7 +58,8 @@ final class Precisions {
    */
   static final String CHOICES_PROPERTY = "convnet.precisionChoices";
 
-  private static final Path CHOICES = Path.of("scripts", "precision-choices.tsv");
+  /** The measured choices as the build packs them (a copy of scripts/precision-choices.tsv). */
+  static final String CHOICES_RESOURCE = "/dev/convnet/precision-choices.tsv";
 
   private Precisions() {}
 
@@ -57,27 +68,60 @@ final class Precisions {
     return Machine.Cpu.hasAmx(features) ? "amx" : "no-amx";
   }
 
-  /** What auto means for {@code job} on a CPU of {@code kind}, by the measured choices. */
+  /**
+   * What auto means for {@code job} on a CPU of {@code kind}, by the measured choices: the file
+   * {@code convnet.precisionChoices} names (the launcher names the checkout's), else the copy in
+   * the jar.
+   *
+   * @throws IllegalStateException naming the file when the choices cannot be read
+   */
   static Precision measured(String kind, Job job) {
-    Path file = Path.of(System.getProperty(CHOICES_PROPERTY, CHOICES.toString()));
+    String file = System.getProperty(CHOICES_PROPERTY);
+    List<String> lines;
     try {
-      for (String line : Files.readAllLines(file)) {
-        String[] cells = line.split("\t");
-        if (!line.startsWith("#")
-            && cells.length >= 3
-            && cells[0].equals(kind)
-            && cells[1].equals(job.toString())) {
-          return Precision.valueOf(cells[2].trim().toUpperCase(Locale.ROOT));
+      if (file != null) {
+        lines = Files.readAllLines(Path.of(file));
+      } else {
+        file = CHOICES_RESOURCE;
+        try (InputStream in = Precisions.class.getResourceAsStream(CHOICES_RESOURCE)) {
+          if (in == null) {
+            throw new IOException("not in the jar");
+          }
+          lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         }
       }
-    } catch (IOException | IllegalArgumentException e) {
-      // no measurement to go by: the exact default
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "--precision auto: the measured choices cannot be read from "
+              + file
+              + " ("
+              + e.getMessage()
+              + ")");
     }
-    return Precision.FP32;
+    for (String line : lines) {
+      String[] cells = line.split("\t");
+      if (!line.startsWith("#")
+          && cells.length >= 3
+          && cells[0].equals(kind)
+          && cells[1].equals(job.toString())) {
+        try {
+          return Precision.valueOf(cells[2].trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalStateException(
+              "--precision auto: " + file + " names no precision in '" + line + "'");
+        }
+      }
+    }
+    return Precision.FP32; // not measured for this kind and job: the exact default
   }
 
-  /** The precision {@code choice} means on this CPU, refused in one line if it cannot run. */
-  static Precision resolve(Choice choice, Job job, PrintWriter err) {
+  /**
+   * The precision {@code choice} means for {@code job} on this CPU; a note about the choice goes to
+   * {@code err}.
+   *
+   * @throws IllegalArgumentException in one line when this CPU or process cannot give it
+   */
+  public static Precision resolve(Choice choice, Job job, PrintWriter err) {
     return resolve(
         choice, job, Machine.cpuFeatures(), System.getenv().getOrDefault(FPMATH_ENV, ""), err);
   }
@@ -136,8 +180,11 @@ final class Precisions {
     }
   }
 
-  /** Whether the CPU has bf16 arithmetic units. */
-  static boolean cpuHasBf16() {
-    return Machine.Cpu.hasBf16(Machine.cpuFeatures());
+  /** Refuses {@code asked} in one line when this CPU or process cannot give it. */
+  static void require(Precision asked) {
+    require(
+        asked,
+        Machine.Cpu.hasBf16(Machine.cpuFeatures()),
+        System.getenv().getOrDefault(FPMATH_ENV, ""));
   }
 }

@@ -1,4 +1,4 @@
-package dev.convnet.cli;
+package dev.convnet.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
