@@ -1,6 +1,7 @@
 package dev.convnet;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -97,5 +98,72 @@ class DocsTest {
   void theReadmeIsShort() throws IOException {
     long lines = Files.readAllLines(ROOT.resolve("README.md")).size();
     assertTrue(lines <= 200, "README.md has " + lines + " lines; the rest belongs in docs/");
+  }
+
+  /**
+   * A code block marked {@code <!-- from FILE NAME -->}: FILE's lines between its begin and end.
+   */
+  private static final Pattern FROM =
+      Pattern.compile("<!-- from (\\S+) (\\S+) -->\n```\\w*\n(.*?)\n```", Pattern.DOTALL);
+
+  @Test
+  void theJavaApiPageShowsTheExamplesOwnCode() throws IOException {
+    Matcher m = FROM.matcher(Files.readString(ROOT.resolve("docs/java-api.md")));
+    List<Executable> checks = new ArrayList<>();
+    while (m.find()) {
+      Path file = ROOT.resolve(m.group(1));
+      String name = m.group(2);
+      String shown = m.group(3);
+      String source = m.group(1);
+      checks.add(
+          () -> {
+            Matcher block =
+                Pattern.compile(
+                        "(?m)^[ \\t]*(?://|<!--) begin "
+                            + name
+                            + ".*\\n((?s:.*?))^[ \\t]*(?://|<!--) end "
+                            + name)
+                    .matcher(Files.readString(file));
+            assertTrue(block.find(), file + " has no block " + name);
+            assertEquals(
+                block.group(1).stripTrailing().stripIndent(),
+                shown,
+                "docs/java-api.md's " + name + " differs from " + source);
+          });
+    }
+    assertTrue(checks.size() >= 5, "the page shows the examples: " + checks.size());
+    assertAll(checks);
+  }
+
+  /**
+   * Every public type and member of the API has a Javadoc comment (doclint checks the comments'
+   * HTML and references when the test command builds the API's Javadoc).
+   */
+  @Test
+  void everyPublicDeclarationOfTheApiIsDescribed() throws IOException {
+    List<String> undescribed = new ArrayList<>();
+    try (Stream<Path> files = Files.list(ROOT.resolve("src/main/java/dev/convnet/api"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i).strip();
+          boolean declaration = line.startsWith("public ");
+          if (!declaration) {
+            continue;
+          }
+          int above = i - 1;
+          if (above >= 0 && lines.get(above).strip().equals("@Override")) {
+            continue; // described where it is declared
+          }
+          while (above >= 0 && lines.get(above).strip().startsWith("@")) {
+            above--;
+          }
+          if (above < 0 || !lines.get(above).strip().endsWith("*/")) {
+            undescribed.add(file.getFileName() + ":" + (i + 1) + " " + line);
+          }
+        }
+      }
+    }
+    assertTrue(undescribed.isEmpty(), "public API without a comment: " + undescribed);
   }
 }

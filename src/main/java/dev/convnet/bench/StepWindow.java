@@ -26,7 +26,10 @@ public record StepWindow(int batchSize, List<Long> stepNanos) {
     return stepNanos.size() * (double) batchSize / seconds();
   }
 
-  /** The nearest-rank percentile {@code p} (0 < p <= 100) of the step times, in milliseconds. */
+  /**
+   * The nearest-rank percentile {@code p} ({@code 0 < p <= 100}) of the step times, in
+   * milliseconds.
+   */
   public double percentileMs(double p) {
     return percentile(stepNanos.stream().mapToLong(Long::longValue).toArray(), p) / 1e6;
   }

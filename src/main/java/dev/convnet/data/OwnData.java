@@ -133,12 +133,6 @@ public final class OwnData {
     return open(path, seed).load(validationSize, reading);
   }
 
-  /** Opens {@code path} and loads its test images alone. */
-  public static ImageSet loadTest(
-      Path path, long seed, int validationSize, ImageFolder.Reading reading) {
-    return open(path, seed).loadTest(validationSize, reading);
-  }
-
   /**
    * A data set of one's own, opened: exactly one of {@code layout} (class folders), {@code fixed}
    * (a split file's folder sets) and {@code idx} (IDX files) is given.

@@ -1,5 +1,6 @@
 package dev.convnet.run;
 
+import dev.convnet.common.Records;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.results.Formats;
 import dev.convnet.train.TrainConfig;
@@ -174,56 +175,60 @@ public final class Report {
   /** Every setting once, named as metrics.json names it. */
   static Map<String, String> settings(TrainConfig t, ModelConfig m) {
     Map<String, String> s = new LinkedHashMap<>();
-    s.put("recipe", t.recipe());
-    s.put(
-        t.length().unit() == TrainConfig.Length.Unit.EPOCHS ? "epochs" : "iterations",
-        Long.toString(t.length().count()));
-    s.put("batch_size", Integer.toString(t.batchSize()));
-    s.put(
-        "learning_rate",
-        t.learningRate()
-            + switch (t.schedule()) {
-              case CONSTANT -> " (constant)";
-              case WARMUP_COSINE ->
-                  " (peak: "
-                      + t.warmupIterations()
-                      + " iterations of warm-up, then a cosine decay to 0)";
-              case WARMUP_LINEAR ->
-                  " (peak: "
-                      + t.warmupIterations()
-                      + " iterations of warm-up, then a linear decay to 0)";
-            });
-    s.put("augmentation", t.augment() ? "random mirroring and shifts of up to 2 pixels" : "none");
-    s.put("label smoothing", t.labelSmoothing() > 0 ? Float.toString(t.labelSmoothing()) : "none");
-    s.put(
-        "average_decay",
-        t.averageDecay() > 0
-            ? "decay " + t.averageDecay() + " (evaluated and exported)"
-            : "none (the last weights)");
-    s.put(
-        "flip_average",
-        t.flipAverage()
-            ? "each image's probabilities averaged with its mirror's (evaluated and exported)"
-            : "none");
-    s.put("seed", Long.toString(t.seed()));
-    s.put("validation_size", Integer.toString(t.validationSize()));
-    s.put(
-        "checkpoint_every",
-        t.checkpointEvery() > 0 ? t.checkpointEvery() + " iterations" : "each epoch's end");
-    s.put("precision", t.precision().flag());
-    s.put("filter_size1, num_filters1", m.filterSize1() + ", " + m.numFilters1());
-    s.put("filter_size2, num_filters2", m.filterSize2() + ", " + m.numFilters2());
-    s.put("fc_size", Integer.toString(m.fcSize()));
-    s.put("conv_layers, fc_layers", m.convLayers() + ", " + m.fcLayers());
-    s.put(
-        "pooling",
-        m.pooling().name().toLowerCase(Locale.ROOT) + (m.poolFirst() ? " (pool first)" : ""));
-    s.put(
-        "activation",
-        m.activation().name().toLowerCase(Locale.ROOT)
-            + (m.reluLast() ? " (relu on the logits)" : ""));
-    s.put("dropout", m.dropout() > 0 ? Float.toString(m.dropout()) : "none");
+    for (String field : Records.names(TrainConfig.class)) {
+      s.put(snakeCase(field), training(field, t));
+    }
+    for (String field : Records.names(ModelConfig.class)) {
+      s.put(snakeCase(field), network(field, m));
+    }
     return s;
+  }
+
+  /** batchSize as batch_size, the report's (and metrics.json's) spelling. */
+  static String snakeCase(String field) {
+    return field.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
+  }
+
+  /** A training setting in words where its value alone would not say enough. */
+  private static String training(String field, TrainConfig t) {
+    return switch (field) {
+      case "length" -> t.length().count() + " " + t.length().unit().name().toLowerCase(Locale.ROOT);
+      case "schedule" ->
+          switch (t.schedule()) {
+            case CONSTANT -> "constant";
+            case WARMUP_COSINE -> "linear warm-up to the peak, then a cosine decay to 0";
+            case WARMUP_LINEAR -> "linear warm-up to the peak, then a linear decay to 0";
+          };
+      case "augment" -> t.augment() ? "random mirroring and shifts of up to 2 pixels" : "none";
+      case "whitenFirst" ->
+          t.whitenFirst()
+              ? "the first convolution's filters start as the whitening of the training images'"
+                  + " patches"
+              : "none (random filters)";
+      case "labelSmoothing" -> t.labelSmoothing() > 0 ? Float.toString(t.labelSmoothing()) : "none";
+      case "averageDecay" ->
+          t.averageDecay() > 0
+              ? "decay " + t.averageDecay() + " (evaluated and exported)"
+              : "none (the last weights)";
+      case "flipAverage" ->
+          t.flipAverage()
+              ? "each image's probabilities averaged with its mirror's (evaluated and exported)"
+              : "none";
+      case "checkpointEvery" ->
+          t.checkpointEvery() > 0 ? t.checkpointEvery() + " iterations" : "each epoch's end";
+      case "precision" -> t.precision().flag();
+      default -> String.valueOf(Records.get(t, field));
+    };
+  }
+
+  /** A setting of the network in words where its value alone would not say enough. */
+  private static String network(String field, ModelConfig m) {
+    return switch (field) {
+      case "pooling", "activation" ->
+          String.valueOf(Records.get(m, field)).toLowerCase(Locale.ROOT);
+      case "dropout" -> m.dropout() > 0 ? Float.toString(m.dropout()) : "none";
+      default -> String.valueOf(Records.get(m, field));
+    };
   }
 
   private static void figure(StringBuilder html, String folder, Figures.Figure f) {

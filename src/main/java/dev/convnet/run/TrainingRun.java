@@ -174,6 +174,8 @@ public final class TrainingRun {
   public static RunResult run(Request request, DataSource data, TrainingProgress progress) {
     String device = request.options().device().resolve(); // a missing GPU, before any change
     request.options().exportBase().ifPresent(ModelExport::checkBasePath);
+    int askedBatch = request instanceof Fresh fresh ? fresh.training().batchSize() : 0;
+    request = withBatchFitted(request, data);
     boolean existed = request.runDir() != null && Files.exists(request.runDir());
     Path runDir = prepare(request, data);
     try (RunDirectory.Lock lock = RunDirectory.lock(runDir)) {
@@ -201,9 +203,37 @@ public final class TrainingRun {
           double whitening = graph.initialize(loaded.split().train());
           start = new Trainer.Start(0, whitening, new History());
         }
-        return execute(begin, graph, loaded, start, progress);
+        return execute(begin, graph, loaded, start, progress, askedBatch);
       }
     }
+  }
+
+  /**
+   * A small set of one's own trains with its recipe's batch size capped at the training set's size
+   * (a folder of 20 images a class is a common first one); a batch size asked for explicitly is
+   * refused by {@link Settings#check} instead.
+   */
+  private static Request withBatchFitted(Request request, DataSource data) {
+    if (!(request instanceof Fresh fresh)) {
+      return request;
+    }
+    TrainConfig training = fresh.training();
+    int train = data.trainingImages() - data.validationImages(training.validationSize());
+    boolean recipes;
+    try {
+      recipes = training.batchSize() == TrainConfig.recipe(training.recipe()).batchSize();
+    } catch (IllegalArgumentException e) {
+      recipes = false; // settings of no recipe: every one of them asked for
+    }
+    if (!recipes || train < 1 || training.batchSize() <= train) {
+      return request;
+    }
+    return new Fresh(
+        fresh.model(),
+        training.withBatchSize(train),
+        fresh.runDir(),
+        fresh.force(),
+        fresh.options());
   }
 
   /** The checks before anything is written; the run directory to use, created if new. */
@@ -261,7 +291,8 @@ public final class TrainingRun {
       TrainingGraph graph,
       DataSource.Loaded data,
       Trainer.Start start,
-      TrainingProgress progress) {
+      TrainingProgress progress,
+      int askedBatch) {
     Path runDir = begin.runDir();
     ConvNet net = graph.net;
     ModelConfig model = net.config;
@@ -280,8 +311,12 @@ public final class TrainingRun {
               split.train().size(),
               split.validation().size(),
               split.test().size()));
+      int batch = begin.training().batchSize();
       progress.println(
-          begin.training().describe(planned, (double) planned / trainer.iterationsPerEpoch()));
+          begin.training().describe(planned, (double) planned / trainer.iterationsPerEpoch())
+              + (askedBatch > batch
+                  ? " (the recipe's batch of " + askedBatch + " capped at the training set's size)"
+                  : ""));
       progress.println("Network: " + model.describe());
       progress.println("Run directory: " + runDir);
       progress.println("Training on " + net.device + " with " + graph.step.describe());

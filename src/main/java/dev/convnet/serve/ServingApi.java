@@ -27,8 +27,6 @@ import org.tensorflow.proto.TensorShapeProto;
  * unchanged.
  */
 public final class ServingApi {
-  /** The version a model is served as: TensorFlow Serving numbers versions, and this has one. */
-  public static final String VERSION = "1";
 
   /** The most instances one request may carry. */
   public static final int MAX_INSTANCES = 1_024;

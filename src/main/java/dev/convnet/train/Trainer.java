@@ -118,11 +118,6 @@ public final class Trainer {
     return net;
   }
 
-  /** How each iteration is computed. */
-  public TrainingStep trainingStep() {
-    return trainingStep;
-  }
-
   /** Iterations in one pass over the training set. */
   public int iterationsPerEpoch() {
     return batches.batchesPerEpoch();

@@ -132,4 +132,32 @@ class PrecisionsTest {
         Precisions.Choice.BF16, Precisions.Job.TRAINING, AMX, "BF16", new PrintWriter(quiet));
     assertEquals("", quiet.toString(), "with AMX bf16 is the faster one");
   }
+
+  /** Choices that cannot be read stop auto in one line naming the file, never a silent fp32. */
+  @Test
+  void unreadableChoicesAreRefusedNamingTheFile(@TempDir Path dir) {
+    Path missing = dir.resolve("no-such-choices.tsv");
+    String before = System.getProperty(Precisions.CHOICES_PROPERTY);
+    System.setProperty(Precisions.CHOICES_PROPERTY, missing.toString());
+    try {
+      String m =
+          assertThrows(
+                  IllegalStateException.class,
+                  () -> Precisions.measured("amx", Precisions.Job.TRAINING))
+              .getMessage();
+      assertTrue(m.contains(missing.toString()), m);
+      // Without the launcher's property, the copy the build packs into the jar is read.
+      System.clearProperty(Precisions.CHOICES_PROPERTY);
+      assertEquals(
+          Precision.FP32,
+          Precisions.measured("no-such-kind", Precisions.Job.TRAINING),
+          "a kind nobody measured: the exact default");
+    } finally {
+      if (before == null) {
+        System.clearProperty(Precisions.CHOICES_PROPERTY);
+      } else {
+        System.setProperty(Precisions.CHOICES_PROPERTY, before);
+      }
+    }
+  }
 }

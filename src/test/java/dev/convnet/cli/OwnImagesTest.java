@@ -82,7 +82,7 @@ class OwnImagesTest {
       assertEquals(CLASSES, classifier.classNames());
       // The run's own test images through the SavedModel, as evaluate and figures classify them.
       ImageSet test =
-          OwnData.loadTest(run.resolve(SplitFile.FILE_NAME), 0, 0, ImageFolder.Reading.QUIET);
+          OwnData.open(run.resolve(SplitFile.FILE_NAME), 0).loadTest(0, ImageFolder.Reading.QUIET);
       assertEquals(split.test().files().size(), test.size());
       savedModelLine = classifier.evaluate(test).accuracyLine("Test-Set");
       for (String signature :

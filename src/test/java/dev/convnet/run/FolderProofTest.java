@@ -10,6 +10,7 @@ import dev.convnet.data.Split;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.train.TrainConfig;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reads back as the same pixels, labels and order, and a run on the folder reaches the same test
  * count as a run on the IDX files with the same seed. docs/own-images.md gives the full run.
  */
+@Tag("realdata")
 class FolderProofTest {
   private static final int TRAIN = 3_000;
   private static final int TEST = 1_000;
