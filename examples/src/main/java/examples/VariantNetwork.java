@@ -27,10 +27,10 @@ public final class VariantNetwork {
       Layers layers = new Layers(tf, 42);
       Operand<TFloat32> images = tf.placeholder(TFloat32.class);
       Operand<TFloat32> x = tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1}));
-      // Three convolutions of 5x5 where the notebook has two, each max-pooled and rectified.
+      // Three convolutions where the notebook has two, the third like the second (exercise 7).
       Layers.ConvLayer conv1 = layers.newConvLayer(x, 1, 5, 16, true);
       Layers.ConvLayer conv2 = layers.newConvLayer(conv1.layer(), 16, 5, 36, true);
-      Layers.ConvLayer conv3 = layers.newConvLayer(conv2.layer(), 36, 5, 64, true);
+      Layers.ConvLayer conv3 = layers.newConvLayer(conv2.layer(), 36, 5, 36, true);
       Layers.FlatLayer flat = layers.flattenLayer(conv3.layer());
       Operand<TFloat32> fc1 = layers.newFcLayer(flat.layer(), flat.numFeatures(), 128, true);
       Operand<TFloat32> logits = layers.newFcLayer(fc1, 128, 10, false);

@@ -3,6 +3,7 @@ package dev.convnet.api;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.Device;
+import dev.convnet.serve.ModelExport;
 import dev.convnet.serve.ModelVersions;
 import dev.convnet.serve.RestServer;
 import dev.convnet.serve.SavedModelClassifier;
@@ -52,10 +53,11 @@ public final class Serving {
             "model",
             "{model} "
                 + model
-                + " is neither a SavedModel (no saved_model.pb) nor a base path of numbered"
-                + " versions (such as "
-                + model.resolve("1")
-                + "/saved_model.pb)");
+                + " is neither a SavedModel (no "
+                + ModelExport.SAVED_MODEL_FILE
+                + ") nor a base path of numbered versions (such as "
+                + model.resolve("1").resolve(ModelExport.SAVED_MODEL_FILE)
+                + ")");
       }
       versions = ModelVersions.watch(config.name(), model, loader, config.batching(), poll, log);
     } else {

@@ -183,7 +183,7 @@ public final class ServeBenchmark {
       dev.convnet.serve.ServingApi.PredictRequest request =
           dev.convnet.serve.ServingApi.parsePredict(body);
       long t1 = System.nanoTime();
-      float[] pixels = dev.convnet.data.ImageInput.pixels(request.files(), "instance");
+      float[] pixels = request.instances().pixels("instance");
       long t2 = System.nanoTime();
       SavedModelClassifier.Outputs outputs = model.predict(pixels, BATCH);
       long t3 = System.nanoTime();

@@ -81,10 +81,23 @@ public record SplitFile(
 
   /** Reads {@code file}; an unreadable, foreign or inconsistent one gets one line. */
   public static SplitFile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new DataException(file + " cannot be read as a split file: " + e.getMessage());
+    }
+    return parse(text, file);
+  }
+
+  /**
+   * The split file {@code text}, read from {@code file}; a foreign or damaged one gets one line.
+   */
+  public static SplitFile parse(String text, Path file) {
     SplitFile split;
     try {
-      split = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), SplitFile.class);
-    } catch (IOException | JsonParseException e) {
+      split = GSON.fromJson(text, SplitFile.class);
+    } catch (JsonParseException e) {
       throw new DataException(file + " cannot be read as a split file: " + e.getMessage());
     }
     if (split == null || split.schemaVersion() != SCHEMA_VERSION) {

@@ -59,7 +59,10 @@ public final class Json {
     return copy;
   }
 
-  /** Enums as "max", "warmup_cosine": the spelling of the command line's values. */
+  /**
+   * Enums as "max", "warmup-cosine": the spelling of the command line's values; "warmup_cosine", as
+   * files written before said it, reads back too.
+   */
   private static final class LowerCaseEnums implements TypeAdapterFactory {
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -73,7 +76,8 @@ public final class Json {
           new TypeAdapter<Enum<?>>() {
             @Override
             public void write(JsonWriter out, Enum<?> value) throws IOException {
-              out.value(value == null ? null : value.name().toLowerCase(Locale.ROOT));
+              out.value(
+                  value == null ? null : value.name().toLowerCase(Locale.ROOT).replace('_', '-'));
             }
 
             @Override
@@ -82,7 +86,8 @@ public final class Json {
                 in.nextNull();
                 return null;
               }
-              return Enum.valueOf(enumType, in.nextString().toUpperCase(Locale.ROOT));
+              return Enum.valueOf(
+                  enumType, in.nextString().toUpperCase(Locale.ROOT).replace('-', '_'));
             }
           };
     }

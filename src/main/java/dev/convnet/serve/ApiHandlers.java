@@ -50,9 +50,9 @@ final class ApiHandlers {
                 signature[0] = request.signature();
                 return ServingApi.answer(
                     request,
-                    request.files() != null
-                        ? predictFiles(served, request.files())
-                        : served.runs.predict(request.images(), request.n()),
+                    request.instances() instanceof Instances.Files files
+                        ? predictFiles(served, files.files())
+                        : served.runs.predict(request.instances().pixels(""), request.n()),
                     served.model.classNames());
               });
       code = 200;

@@ -60,7 +60,8 @@ public final class ModelExport {
   /** The class's name, a string, so that any server answers names as well as numbers. */
   public static final String OUTPUT_CLASS_NAME = "class_name";
 
-  private static final String SAVED_MODEL_FILE = "saved_model.pb";
+  /** The file that makes a folder a SavedModel. */
+  public static final String SAVED_MODEL_FILE = "saved_model.pb";
 
   private ModelExport() {}
 

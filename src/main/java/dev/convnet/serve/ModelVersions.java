@@ -2,7 +2,6 @@ package dev.convnet.serve;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.convnet.data.ImageInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -156,7 +155,7 @@ public final class ModelVersions implements AutoCloseable {
 
   /** Whether {@code dir} is a base path of versions rather than one SavedModel. */
   public static boolean isBasePath(Path dir) {
-    return Files.isDirectory(dir) && !Files.exists(dir.resolve("saved_model.pb"));
+    return Files.isDirectory(dir) && !Files.exists(dir.resolve(ModelExport.SAVED_MODEL_FILE));
   }
 
   String name() {
@@ -180,12 +179,7 @@ public final class ModelVersions implements AutoCloseable {
     while (true) {
       Served served = current;
       if (served == null || version.isPresent() && version.getAsLong() != served.version) {
-        throw new ServingApi.ApiException(
-            404,
-            "Servable not found for request: "
-                + (version.isPresent()
-                    ? "Specific(" + name + ", " + version.getAsLong() + ")"
-                    : "Latest(" + name + ")"));
+        throw ServingApi.servableNotFound(name, version);
       }
       if (served.enter()) {
         try {
@@ -362,11 +356,7 @@ public final class ModelVersions implements AutoCloseable {
   private static int warmUp(Path dir, ModelRuns runs) {
     int count = 0;
     for (Warmup.Request request : Warmup.read(dir)) {
-      float[] pixels =
-          request.pixels() != null
-              ? request.pixels()
-              : ImageInput.pixels(request.files(), "warm-up file");
-      runs.predict(pixels, request.n());
+      runs.predict(request.instances().pixels("warm-up file"), request.n());
       count++;
     }
     return count;

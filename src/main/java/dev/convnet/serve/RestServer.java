@@ -387,28 +387,13 @@ public final class RestServer implements AutoCloseable {
         && "gzip"
             .equalsIgnoreCase(exchange.request().getHeaders().get(HttpHeader.CONTENT_ENCODING))) {
       try {
-        bytes = gunzipped(bytes); // as TensorFlow Serving's HTTP server takes such bodies
+        bytes = ServingApi.gunzip(bytes, limits.maxBodyBytes()); // as TensorFlow Serving takes them
       } catch (ServingApi.ApiException e) {
         exchange.sendJson(e.status(), Exchange.error(e.getMessage()));
         return;
       }
     }
     routes.answer(exchange, bytes);
-  }
-
-  /** A gzip body inflated, within the body limit: a small bomb is refused like a large body. */
-  private byte[] gunzipped(byte[] compressed) {
-    try (java.util.zip.GZIPInputStream in =
-        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
-      byte[] inflated =
-          in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBodyBytes() + 1));
-      if (inflated.length > limits.maxBodyBytes()) {
-        throw tooLarge();
-      }
-      return inflated;
-    } catch (java.io.IOException e) {
-      throw ServingApi.bad("cannot decompress the gzip request body (" + e.getMessage() + ")");
-    }
   }
 
   private ServingApi.ApiException tooLarge() {

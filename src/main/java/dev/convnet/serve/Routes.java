@@ -105,12 +105,7 @@ final class Routes {
       throw ServingApi.bad("Missing model name in request.");
     }
     if (!model.equals(name)) {
-      throw new ServingApi.ApiException(
-          404,
-          "Servable not found for request: "
-              + (version.isEmpty()
-                  ? "Latest(" + model + ")"
-                  : "Specific(" + model + ", " + version.getAsLong() + ")"));
+      throw ServingApi.servableNotFound(model, version);
     }
     if (m.group(3) != null) {
       throw ServingApi.bad("Unrecognized servable version label: " + percentDecoded(m.group(3)));

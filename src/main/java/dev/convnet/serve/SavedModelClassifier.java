@@ -91,9 +91,12 @@ public final class SavedModelClassifier implements AutoCloseable {
               + dir
               + " is a file; give the SavedModel folder, such as runs/<run>/saved_model");
     }
-    if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+    if (!Files.isRegularFile(dir.resolve(ModelExport.SAVED_MODEL_FILE))) {
       throw new IllegalArgumentException(
-          dir + " is not a SavedModel (no saved_model.pb); pass a run's saved_model folder");
+          dir
+              + " is not a SavedModel (no "
+              + ModelExport.SAVED_MODEL_FILE
+              + "); pass a run's saved_model folder");
     }
     Path variables = dir.resolve("variables");
     requireFile(dir, variables.resolve("variables.index"));

@@ -54,12 +54,33 @@ public final class ServingApi {
    * A parsed {@code :predict} request: {@code n} images, as 784 floats each for {@code
    * serving_default} or as encoded files for {@code serving_images}.
    *
-   * @param images the pixels, {@code n * 784}; null when the request sent files
-   * @param files the image files sent as {@code {"b64": ...}}; null when it sent pixels
+   * @param instances the images: pixels, or image files sent as {@code {"b64": ...}}
    * @param columnar whether it came as {@code "inputs"} (answered by {@code "outputs"})
+   * @param signature the signature asked for
    */
-  public record PredictRequest(
-      float[] images, List<byte[]> files, int n, boolean columnar, String signature) {}
+  public record PredictRequest(Instances instances, boolean columnar, String signature) {
+    /** How many images. */
+    public int n() {
+      return instances.n();
+    }
+  }
+
+  /**
+   * A gzip request body inflated, within {@code maxBytes}: a small bomb is refused like a large
+   * body (413), bytes that are not gzip with a 400.
+   */
+  public static byte[] gunzip(byte[] compressed, long maxBytes) {
+    try (java.util.zip.GZIPInputStream in =
+        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
+      byte[] inflated = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      if (inflated.length > maxBytes) {
+        throw new ApiException(413, "request body larger than " + maxBytes + " bytes");
+      }
+      return inflated;
+    } catch (java.io.IOException e) {
+      throw bad("cannot decompress the gzip request body (" + e.getMessage() + ")");
+    }
+  }
 
   /**
    * Parses a {@code :predict} body; any problem is a 400 (or 413 beyond the instance limit). The
@@ -146,9 +167,9 @@ public final class ServingApi {
                     + "' takes image files as {\"b64\": \"...\"}, one an instance");
       }
       return new PredictRequest(
-          files ? null : images.values(),
-          images.files(),
-          images.count(),
+          files
+              ? new Instances.Files(images.files())
+              : new Instances.Pixels(images.values(), images.count()),
           columns != null,
           signature);
     } catch (MalformedJsonException | EOFException | IllegalStateException e) {
@@ -406,6 +427,16 @@ public final class ServingApi {
       row.add(values[i * width + c]);
     }
     return row;
+  }
+
+  /** TensorFlow Serving's 404 for a model name or version it does not serve. */
+  static ApiException servableNotFound(String model, java.util.OptionalLong version) {
+    return new ApiException(
+        404,
+        "Servable not found for request: "
+            + (version.isPresent()
+                ? "Specific(" + model + ", " + version.getAsLong() + ")"
+                : "Latest(" + model + ")"));
   }
 
   static ApiException bad(String message) {

@@ -36,10 +36,15 @@ public final class Warmup {
    * A request to replay: {@code n} images to a signature, as pixels ({@code serving_default}) or as
    * encoded files ({@code serving_images}).
    */
-  public record Request(String signature, int n, float[] pixels, List<byte[]> files) {}
+  public record Request(String signature, Instances instances) {
+    /** How many images. */
+    public int n() {
+      return instances.n();
+    }
+  }
 
   /** Batch sizes warmed for each signature: one image, and the batcher's largest run. */
-  static final int[] BATCHES = {1, 64};
+  static final int[] BATCHES = {1, Batcher.MAX_IMAGES};
 
   // Field numbers of tensorflow_serving/apis: prediction_log.proto, predict.proto, model.proto.
   private static final int PREDICTION_LOG_PREDICT_LOG = 6;
@@ -58,12 +63,13 @@ public final class Warmup {
     for (int n : BATCHES) {
       requests.add(
           new Request(
-              ModelExport.SIGNATURE_KEY, n, new float[n * ModelConfig.IMG_SIZE_FLAT], null));
+              ModelExport.SIGNATURE_KEY,
+              new Instances.Pixels(new float[n * ModelConfig.IMG_SIZE_FLAT], n)));
       List<byte[]> files = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         files.add(blank);
       }
-      requests.add(new Request(ModelExport.IMAGES_SIGNATURE_KEY, n, null, files));
+      requests.add(new Request(ModelExport.IMAGES_SIGNATURE_KEY, new Instances.Files(files)));
     }
     return requests;
   }
@@ -98,8 +104,23 @@ public final class Warmup {
     if (!Files.isRegularFile(path)) {
       return List.of();
     }
+    byte[] bytes;
     try {
-      ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
+      bytes = Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(path + ": not a warm-up file (" + e.getMessage() + ")", e);
+    }
+    return parse(bytes, path);
+  }
+
+  /**
+   * The requests of the warm-up file {@code bytes}, read from {@code path}.
+   *
+   * @throws IllegalArgumentException naming {@code path} when a record is damaged
+   */
+  public static List<Request> parse(byte[] bytes, Path path) {
+    try {
+      ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
       List<Request> requests = new ArrayList<>();
       while (in.hasRemaining()) {
         byte[] length = new byte[8];
@@ -144,15 +165,16 @@ public final class Warmup {
               out.writeString(MODEL_SPEC_NAME, name);
               out.writeString(MODEL_SPEC_SIGNATURE_NAME, request.signature());
             });
-    boolean files = request.files() != null;
+    boolean files = request.instances() instanceof Instances.Files;
     TensorProto.Builder tensor = TensorProto.newBuilder();
-    if (files) {
+    if (request.instances() instanceof Instances.Files sent) {
       tensor.setDtype(DataType.DT_STRING).setTensorShape(shape(request.n()));
-      request.files().forEach(f -> tensor.addStringVal(ByteString.copyFrom(f)));
+      sent.files().forEach(f -> tensor.addStringVal(ByteString.copyFrom(f)));
     } else {
+      float[] pixels = request.instances().pixels("warm-up request");
       ByteBuffer content =
-          ByteBuffer.allocate(request.pixels().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      content.asFloatBuffer().put(request.pixels());
+          ByteBuffer.allocate(pixels.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      content.asFloatBuffer().put(pixels);
       tensor
           .setDtype(DataType.DT_FLOAT)
           .setTensorShape(shape(request.n(), ModelConfig.IMG_SIZE_FLAT))
@@ -188,7 +210,7 @@ public final class Warmup {
     if (tensor.getDtype() == DataType.DT_STRING) {
       List<byte[]> files = new ArrayList<>();
       tensor.getStringValList().forEach(b -> files.add(b.toByteArray()));
-      return new Request(signature, n, null, files);
+      return new Request(signature, new Instances.Files(files));
     }
     float[] pixels = new float[n * ModelConfig.IMG_SIZE_FLAT];
     tensor
@@ -197,7 +219,7 @@ public final class Warmup {
         .order(ByteOrder.LITTLE_ENDIAN)
         .asFloatBuffer()
         .get(pixels);
-    return new Request(signature, n, pixels, null);
+    return new Request(signature, new Instances.Pixels(pixels, n));
   }
 
   /** The first length-delimited field {@code number} of a serialized message (empty if none). */

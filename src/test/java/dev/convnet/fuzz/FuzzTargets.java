@@ -1,0 +1,157 @@
+package dev.convnet.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.convnet.data.DataException;
+import dev.convnet.data.IdxReader;
+import dev.convnet.data.ImageInput;
+import dev.convnet.data.SplitFile;
+import dev.convnet.serve.Instances;
+import dev.convnet.serve.ServingApi;
+import dev.convnet.serve.Warmup;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Coverage-guided fuzzing (Jazzer) of every parser a stranger's bytes reach: {@code serve}'s
+ * request bodies (JSON, gzip), image files as {@code predict} and {@code serve} prepare them, and
+ * what {@code train --data} reads (IDX files, split.json), and the warm-up file a SavedModel
+ * carries.
+ *
+ * <p>The contract of each target: for any input, a result or the project's own refusal (the typed
+ * exception whose one-line message becomes the command line's error or the 400), with no more
+ * memory allocated than the input's size (or the documented decoding cap) justifies; never another
+ * exception or an OutOfMemoryError. Jazzer's own {@code -timeout} bounds each input's time while
+ * fuzzing. The test command replays each target's committed inputs (src/test/resources/dev/convnet/
+ * fuzz/FuzzTargetsInputs/TARGET/) in seconds; {@code JAZZER_FUZZ=1} fuzzes (docs/reliability.md).
+ */
+class FuzzTargets {
+  private static final Path SOURCE = Path.of("fuzz-input");
+
+  /** The gzip target's body limit: small, so that bombs are found quickly. */
+  private static final long GZIP_LIMIT = 64 << 10;
+
+  /** Bytes this thread has allocated so far (HotSpot counts them per thread). */
+  private static long allocated() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  private static void assertAllocatedAtMost(long before, long bound, String what) {
+    long used = allocated() - before;
+    assertTrue(used <= bound, what + " allocated " + used + " bytes, more than " + bound);
+  }
+
+  private static void assertOneLine(String message) {
+    assertTrue(message != null && !message.isBlank(), "a message");
+    assertFalse(message.contains("\n"), "one line: " + message);
+  }
+
+  /** POST :predict bodies, row ("instances") and columnar ("inputs"), pixels or b64 files. */
+  @FuzzTest
+  void predictRequestBody(byte[] body) {
+    String text = new String(body, StandardCharsets.UTF_8);
+    long before = allocated();
+    try {
+      ServingApi.PredictRequest request = ServingApi.parsePredict(text);
+      assertTrue(request.n() >= 0 && request.n() <= ServingApi.MAX_INSTANCES, "n " + request.n());
+      if (request.instances() instanceof Instances.Pixels pixels) {
+        assertEquals((long) request.n() * ImageInput.PIXELS, pixels.values().length);
+      }
+    } catch (ServingApi.ApiException e) {
+      assertTrue(e.status() == 400 || e.status() == 413, "status " + e.status());
+      assertOneLine(e.getMessage());
+    }
+    // JSON text is parsed as a stream into one float array of at most 1,024 images (3.2 MB).
+    assertAllocatedAtMost(before, 64L * body.length + (16 << 20), "a predict body");
+  }
+
+  /** Gzip request bodies, inflated within the body limit. */
+  @FuzzTest
+  void gzipRequestBody(byte[] body) {
+    long before = allocated();
+    try {
+      byte[] inflated = ServingApi.gunzip(body, GZIP_LIMIT);
+      assertTrue(inflated.length <= GZIP_LIMIT, "inflated " + inflated.length);
+    } catch (ServingApi.ApiException e) {
+      assertTrue(e.status() == 400 || e.status() == 413, "status " + e.status());
+      assertOneLine(e.getMessage());
+    }
+    assertAllocatedAtMost(before, 4 * GZIP_LIMIT + 8L * body.length + (1 << 20), "a gzip body");
+  }
+
+  /** Image files (PNG, JPEG, GIF, BMP) through the headers' checks and the decoding. */
+  @FuzzTest
+  void imageFile(byte[] file) {
+    long before = allocated();
+    try {
+      ImageInput.Prepared prepared = ImageInput.read(file, SOURCE.toString());
+      assertEquals(ImageInput.PIXELS, prepared.pixels().length);
+      for (float p : prepared.pixels()) {
+        assertTrue(p >= 0 && p <= 1, "pixel " + p);
+      }
+    } catch (IllegalArgumentException e) {
+      assertTrue(e.getMessage().startsWith(SOURCE.toString()), "names the file: " + e.getMessage());
+      assertOneLine(e.getMessage());
+    }
+    // Decoding is capped at DECODE_PIXELS (4 million): at most 8 bytes a pixel (16-bit RGBA)
+    // for the raster, and as much again for the decoder's own buffers.
+    assertAllocatedAtMost(
+        before, 16 * ImageInput.DECODE_PIXELS + 64L * file.length + (16 << 20), "an image file");
+  }
+
+  /** IDX files of any data set, images or labels. */
+  @FuzzTest
+  void idxFile(FuzzedDataProvider data) {
+    int magic = data.consumeBoolean() ? IdxReader.IMAGES_MAGIC : IdxReader.LABELS_MAGIC;
+    byte[] bytes = data.consumeRemainingAsBytes();
+    long before = allocated();
+    try {
+      IdxReader.IdxFile file = IdxReader.parse(SOURCE, bytes, magic);
+      long payload = 1;
+      for (int d : file.dimensions()) {
+        payload *= d;
+      }
+      assertEquals(payload, file.data().length, "a parsed file holds what its header promises");
+    } catch (DataException e) {
+      assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
+      assertOneLine(e.getMessage());
+    }
+    assertAllocatedAtMost(before, 4L * bytes.length + (1 << 20), "an IDX file");
+  }
+
+  /** split.json files, which {@code train --data} and {@code --resume} read. */
+  @FuzzTest
+  void splitFile(byte[] bytes) {
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    long before = allocated();
+    try {
+      SplitFile split = SplitFile.parse(text, SOURCE);
+      assertTrue(split.classes().size() >= 2);
+    } catch (DataException e) {
+      assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
+      assertOneLine(e.getMessage());
+    }
+    assertAllocatedAtMost(before, 64L * bytes.length + (4 << 20), "a split file");
+  }
+
+  /** The warm-up file a SavedModel carries (TFRecords of PredictionLog protos). */
+  @FuzzTest
+  void warmupFile(byte[] bytes) {
+    long before = allocated();
+    try {
+      for (Warmup.Request request : Warmup.parse(bytes, SOURCE)) {
+        assertTrue(request.n() >= 0, "n " + request.n());
+      }
+    } catch (IllegalArgumentException e) {
+      assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
+      assertOneLine(e.getMessage());
+    }
+    assertAllocatedAtMost(before, 64L * bytes.length + (4 << 20), "a warm-up file");
+  }
+}
