@@ -53,7 +53,6 @@ public final class Main implements Runnable {
   }
 
   static CommandLine commandLine() {
-    RecipeHelp.publish();
     CommandLine cl = new CommandLine(new Main());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(Main::oneLineError);

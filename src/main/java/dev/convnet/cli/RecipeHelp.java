@@ -5,30 +5,36 @@ import dev.convnet.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ListResourceBundle;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Each recipe's own value of a setting, for {@code train --help}: read from the recipes themselves
- * (picocli's {@code ${sys:...}} in a flag's description), so the help cannot drift from them.
+ * Each recipe's own value of a setting, for {@code train --help}: read from the recipes themselves,
+ * so the help cannot drift from them. {@code train}'s resource bundle: a flag's description names
+ * its setting's values as {@code ${bundle:recipes.NAME}}, NAME the setting's (and its flag field's)
+ * name.
  */
-final class RecipeHelp {
-  private RecipeHelp() {}
+public final class RecipeHelp extends ListResourceBundle {
+  /** The bundle's name, for {@code @Command(resourceBundle = ...)}. */
+  static final String BUNDLE = "dev.convnet.cli.RecipeHelp";
 
-  private static final String PREFIX = "convnet.recipes.";
+  private static final String PREFIX = "recipes.";
 
   /** The recipes in the order help names them. */
   private static final List<TrainConfig> RECIPES =
       List.of(TrainConfig.DEFAULT, TrainConfig.NOTEBOOK, TrainConfig.BEST, TrainConfig.FAST);
 
-  /**
-   * Makes every training setting's per-recipe text available to the flags' descriptions, as {@code
-   * ${sys:convnet.recipes.NAME}}, NAME the setting's (and its flag field's) name.
-   */
-  static void publish() {
+  /** Loaded by {@link java.util.ResourceBundle#getBundle}. */
+  public RecipeHelp() {}
+
+  @Override
+  protected Object[][] getContents() {
+    List<Object[]> entries = new ArrayList<>();
     for (String setting : Records.names(TrainConfig.class)) {
-      System.setProperty(PREFIX + setting, perRecipe(t -> shown(Records.get(t, setting))));
+      entries.add(new Object[] {PREFIX + setting, perRecipe(t -> shown(Records.get(t, setting)))});
     }
+    return entries.toArray(Object[][]::new);
   }
 
   /** A value as a flag takes it: a schedule by its flag name, a switch as on or off. */

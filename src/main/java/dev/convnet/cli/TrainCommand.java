@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code convnet train}: the notebook's training, with a run directory of results. */
 @Command(
     name = "train",
+    resourceBundle = RecipeHelp.BUNDLE,
     mixinStandardHelpOptions = true,
     sortOptions = false,
     customSynopsis = "convnet train [OPTIONS]",

@@ -48,7 +48,7 @@ final class TrainOptions {
         paramLabel = "N",
         description =
             "Optimization iterations, instead of the recipe's length"
-                + " (${sys:convnet.recipes.length}).")
+                + " (${bundle:recipes.length}).")
     Long iterations;
 
     @Option(
@@ -67,13 +67,13 @@ final class TrainOptions {
     @Option(
         names = "--batch-size",
         paramLabel = "N",
-        description = "Images per iteration (${sys:convnet.recipes.batchSize}).")
+        description = "Images per iteration (${bundle:recipes.batchSize}).")
     Integer batchSize;
 
     @Option(
         names = "--learning-rate",
         paramLabel = "LR",
-        description = "Adam's (peak) learning rate (${sys:convnet.recipes.learningRate}).")
+        description = "Adam's (peak) learning rate (${bundle:recipes.learningRate}).")
     Float learningRate;
 
     @Option(
@@ -82,7 +82,7 @@ final class TrainOptions {
         converter = ScheduleConverter.class,
         description =
             "How the rate moves: constant, warmup-cosine or warmup-linear (a triangle)"
-                + " (${sys:convnet.recipes.schedule}).")
+                + " (${bundle:recipes.schedule}).")
     TrainConfig.Schedule schedule;
 
     @Option(
@@ -90,7 +90,7 @@ final class TrainOptions {
         paramLabel = "N",
         description =
             "Iterations of linear warm-up to the peak rate"
-                + " (${sys:convnet.recipes.warmupIterations}).")
+                + " (${bundle:recipes.warmupIterations}).")
     Long warmupIterations;
 
     @Option(
@@ -98,7 +98,7 @@ final class TrainOptions {
         negatable = true,
         description =
             "Start the first convolution's filters as the whitening of the training images'"
-                + " patches, not In [7]'s random weights (${sys:convnet.recipes.whitenFirst});"
+                + " patches, not In [7]'s random weights (${bundle:recipes.whitenFirst});"
                 + " --no-whiten-first for off.")
     Boolean whitenFirst;
   }
@@ -110,7 +110,7 @@ final class TrainOptions {
         paramLabel = "S",
         description =
             "Share of each training target spread over all classes, in [0, 1)"
-                + " (${sys:convnet.recipes.labelSmoothing}).")
+                + " (${bundle:recipes.labelSmoothing}).")
     Float labelSmoothing;
 
     @Option(
@@ -118,7 +118,7 @@ final class TrainOptions {
         paramLabel = "D",
         description =
             "Evaluate and export a moving average of the weights with this decay, in (0, 1);"
-                + " 0 for the last weights (${sys:convnet.recipes.averageDecay}).")
+                + " 0 for the last weights (${bundle:recipes.averageDecay}).")
     Float averageDecay;
 
     @Option(
@@ -126,14 +126,14 @@ final class TrainOptions {
         negatable = true,
         description =
             "Evaluate and export the average of each image's and its mirror's probabilities"
-                + " (${sys:convnet.recipes.flipAverage}); --no-flip-average for off.")
+                + " (${bundle:recipes.flipAverage}); --no-flip-average for off.")
     Boolean flipAverage;
 
     @Option(
         names = "--augment",
         negatable = true,
         description =
-            "Randomly mirror and shift the training images (${sys:convnet.recipes.augment});"
+            "Randomly mirror and shift the training images (${bundle:recipes.augment});"
                 + " --no-augment for off.")
     Boolean augment;
   }

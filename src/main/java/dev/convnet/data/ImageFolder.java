@@ -364,10 +364,8 @@ public final class ImageFolder {
       } finally {
         writing.done();
       }
-      new SplitFile(
-              SplitFile.SCHEMA_VERSION,
+      SplitFile.folder(
               ".",
-              SplitFile.FOLDER,
               classes,
               SplitFile.Part.of(trainFiles),
               SplitFile.Part.of(validationFiles),

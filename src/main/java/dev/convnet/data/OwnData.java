@@ -102,9 +102,7 @@ public final class OwnData {
     check(path);
     Path splitFile = splitFileOf(path);
     if (splitFile == null) {
-      return isIdx(path)
-          ? new Source(path, null, null, idx(path), seed)
-          : new Source(path, ImageFolder.list(path), null, null, seed);
+      return isIdx(path) ? new Idx(idx(path)) : new Folders(path, ImageFolder.list(path), seed);
     }
     SplitFile split = SplitFile.read(splitFile);
     Path data = dataFolder(splitFile, split);
@@ -114,18 +112,9 @@ public final class OwnData {
         throw new DataException(
             splitFile + ": the classes " + split.classes() + " are not those of " + data);
       }
-      return new Source(data, null, null, set, seed);
+      return new Idx(set);
     }
-    SplitFile absolute =
-        new SplitFile(
-            split.schemaVersion(),
-            data.toAbsolutePath().normalize().toString(),
-            split.format(),
-            split.classes(),
-            split.train(),
-            split.validation(),
-            split.test());
-    return new Source(data, null, absolute, null, seed);
+    return new Fixed(data, split.withData(data.toAbsolutePath().normalize().toString()));
   }
 
   /** Opens {@code path} and loads and splits its images. */
@@ -133,73 +122,109 @@ public final class OwnData {
     return open(path, seed).load(validationSize, reading);
   }
 
-  /**
-   * A data set of one's own, opened: exactly one of {@code layout} (class folders), {@code fixed}
-   * (a split file's folder sets) and {@code idx} (IDX files) is given.
-   */
-  public static final class Source {
-    private final Path root;
-    private final ImageFolder.Layout layout;
-    private final SplitFile fixed;
-    private final IdxSet idx;
-    private final long seed;
-
-    private Source(Path root, ImageFolder.Layout layout, SplitFile fixed, IdxSet idx, long seed) {
-      this.root = root;
-      this.layout = layout;
-      this.fixed = fixed;
-      this.idx = idx;
-      this.seed = seed;
-    }
-
+  /** A data set of one's own, opened: class folders listed, a split file read, or IDX files. */
+  public sealed interface Source {
     /** The images trained on before validation is held out: for checks before loading. */
-    public int trainingImages() {
-      if (idx != null) {
-        return idx.data().train().size();
-      }
-      SplitFile split = split(0);
-      return split.train().files().size() + split.validation().files().size();
-    }
+    int trainingImages();
 
     /** The images held out for validation when {@code validationSize} is asked for. */
-    public int validationImages(int validationSize) {
-      return idx != null ? validationSize : split(validationSize).validation().files().size();
-    }
+    int validationImages(int validationSize);
 
     /** Loads and splits the images. */
-    public Loaded load(int validationSize, ImageFolder.Reading reading) {
-      if (idx != null) {
-        return new Loaded(Split.of(idx.data(), validationSize), idx.data().train(), idx.split(), 0);
-      }
-      return read(root, split(validationSize), reading, layout == null ? 0 : layout.skipped());
-    }
+    Loaded load(int validationSize, ImageFolder.Reading reading);
 
     /**
      * The test images alone, as {@link #load} splits them: for {@code evaluate} and {@code serve}'s
      * page, which need no training images read.
      */
-    public ImageSet loadTest(int validationSize, ImageFolder.Reading reading) {
-      if (idx != null) {
-        return idx.data().test();
-      }
-      SplitFile split = split(validationSize);
-      return ImageFolder.read(root, split.test().imageFiles(), split.classes(), reading);
+    ImageSet loadTest(int validationSize, ImageFolder.Reading reading);
+  }
+
+  /** Image files in sets: a folder listed and split with a seed, or a split file's sets. */
+  private sealed interface FileSets extends Source {
+    Path root();
+
+    /** The sets of files, for {@code validationSize}. */
+    SplitFile split(int validationSize);
+
+    /** Hidden and system files left out of the listing. */
+    int skipped();
+
+    @Override
+    default int trainingImages() {
+      SplitFile split = split(0);
+      return split.train().files().size() + split.validation().files().size();
     }
 
-    /** The folder's sets: the split file's, or the listing's split with the seed. */
-    private SplitFile split(int validationSize) {
-      if (fixed != null) {
-        return fixed;
-      }
+    @Override
+    default int validationImages(int validationSize) {
+      return split(validationSize).validation().files().size();
+    }
+
+    @Override
+    default Loaded load(int validationSize, ImageFolder.Reading reading) {
+      return read(root(), split(validationSize), reading, skipped());
+    }
+
+    @Override
+    default ImageSet loadTest(int validationSize, ImageFolder.Reading reading) {
+      SplitFile split = split(validationSize);
+      return ImageFolder.read(root(), split.test().imageFiles(), split.classes(), reading);
+    }
+  }
+
+  /** Class folders, split per class with {@code seed}. */
+  private record Folders(Path root, ImageFolder.Layout layout, long seed) implements FileSets {
+    @Override
+    public SplitFile split(int validationSize) {
       FolderSets sets = folderSets(layout, seed, validationSize);
-      return new SplitFile(
-          SplitFile.SCHEMA_VERSION,
+      return SplitFile.folder(
           root.toAbsolutePath().normalize().toString(),
-          SplitFile.FOLDER,
           layout.classNames(),
           SplitFile.Part.of(sets.train()),
           SplitFile.Part.of(sets.validation()),
           SplitFile.Part.of(sets.test()));
+    }
+
+    @Override
+    public int skipped() {
+      return layout.skipped();
+    }
+  }
+
+  /** The sets a split file names, whatever validation size is asked. */
+  private record Fixed(Path root, SplitFile sets) implements FileSets {
+    @Override
+    public SplitFile split(int validationSize) {
+      return sets;
+    }
+
+    @Override
+    public int skipped() {
+      return 0;
+    }
+  }
+
+  /** An IDX set: its training images split as In [6] splits Fashion-MNIST's. */
+  private record Idx(IdxSet idx) implements Source {
+    @Override
+    public int trainingImages() {
+      return idx.data().train().size();
+    }
+
+    @Override
+    public int validationImages(int validationSize) {
+      return validationSize;
+    }
+
+    @Override
+    public Loaded load(int validationSize, ImageFolder.Reading reading) {
+      return new Loaded(Split.of(idx.data(), validationSize), idx.data().train(), idx.split(), 0);
+    }
+
+    @Override
+    public ImageSet loadTest(int validationSize, ImageFolder.Reading reading) {
+      return idx.data().test();
     }
   }
 
@@ -283,16 +308,7 @@ public final class OwnData {
     if (names.size() < 2) {
       throw new DataException(dir + ": the labels name one class; a classifier needs two");
     }
-    SplitFile split =
-        new SplitFile(
-            SplitFile.SCHEMA_VERSION,
-            dir.toAbsolutePath().normalize().toString(),
-            SplitFile.IDX,
-            names,
-            SplitFile.Part.NONE,
-            SplitFile.Part.NONE,
-            SplitFile.Part.NONE);
-    return new IdxSet(data, split);
+    return new IdxSet(data, SplitFile.idx(dir.toAbsolutePath().normalize().toString(), names));
   }
 
   /** {@code classes.txt}'s names, or "0", "1", ... up to the largest label of both files. */
@@ -368,6 +384,9 @@ public final class OwnData {
                   + "/ folder");
         }
         take = Math.max(1, take);
+      }
+      if (share > 0) {
+        take = Math.max(1, take); // a small class is still tested, or validated, on one image
       }
       take = Math.min(take, n - 1); // one image of each class stays for training
       java.util.Collections.shuffle(members, random);

@@ -4,6 +4,7 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import dev.convnet.common.Records;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,22 @@ public record SplitFile(
   public static final int SCHEMA_VERSION = 1;
   public static final String FOLDER = "folder";
   public static final String IDX = "idx";
+
+  /** The sets of a folder of image files at {@code data}, of the classes {@code classes}. */
+  public static SplitFile folder(
+      String data, List<String> classes, Part train, Part validation, Part test) {
+    return new SplitFile(SCHEMA_VERSION, data, FOLDER, classes, train, validation, test);
+  }
+
+  /** An IDX set at {@code data}, whose own files fix its sets. */
+  public static SplitFile idx(String data, List<String> classes) {
+    return new SplitFile(SCHEMA_VERSION, data, IDX, classes, Part.NONE, Part.NONE, Part.NONE);
+  }
+
+  /** The same sets, their data folder at {@code value}. */
+  public SplitFile withData(String value) {
+    return Records.with(this, "data", value);
+  }
 
   /** One set's files, relative to the data folder, and their labels. */
   public record Part(List<String> files, List<Integer> labels) {

@@ -87,39 +87,49 @@ public final class ModelVersions implements AutoCloseable {
     }
   }
 
+  /** Where the versions come from: one of three kinds. */
+  private sealed interface Origin {
+    /** How a version's folder is opened. */
+    Loader loader();
+  }
+
+  /** A model loaded by its owner (tests, the benchmark), served as version 1 and not closed. */
+  private record Given() implements Origin {
+    @Override
+    public Loader loader() {
+      return dir -> {
+        throw new IllegalStateException("a model given loaded loads no other");
+      };
+    }
+  }
+
+  /** One SavedModel folder, loaded at start as version 1. */
+  private record Folder(Loader loader) implements Origin {}
+
+  /** A base path of numbered versions, scanned by {@code poller}. */
+  private record Watched(Path base, Loader loader, ScheduledExecutorService poller)
+      implements Origin {}
+
   private final String name;
-  private final Path base;
-  private final Loader loader;
+  private final Origin origin;
   private final boolean batching;
   private final Consumer<String> log;
   private final ServeMetrics metrics;
   private final Map<Long, Known> known = new TreeMap<>();
   private final Map<Long, String> failed = new HashMap<>();
-  private final ScheduledExecutorService poller;
   private volatile Served current;
 
-  private ModelVersions(
-      String name, Path base, Loader loader, boolean batching, Consumer<String> log) {
+  private ModelVersions(String name, Origin origin, boolean batching, Consumer<String> log) {
     this.name = name;
-    this.base = base;
-    this.loader = loader;
+    this.origin = origin;
     this.batching = batching;
     this.log = log;
     this.metrics = new ServeMetrics(name);
-    this.poller =
-        base == null
-            ? null
-            : Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "convnet-versions");
-                  t.setDaemon(true);
-                  return t;
-                });
   }
 
   /** A model already loaded, as version 1 (closed by its owner, not here). */
   public static ModelVersions of(String name, SavedModelClassifier model, boolean batching) {
-    ModelVersions versions = new ModelVersions(name, null, null, batching, line -> {});
+    ModelVersions versions = new ModelVersions(name, new Given(), batching, line -> {});
     versions.serve(new Served(1, model, versions.runs(model), false), 0);
     return versions;
   }
@@ -127,7 +137,7 @@ public final class ModelVersions implements AutoCloseable {
   /** One SavedModel folder as version 1, loaded and warmed up now. */
   public static ModelVersions single(
       String name, Path savedModel, Loader loader, boolean batching, Consumer<String> log) {
-    ModelVersions versions = new ModelVersions(name, null, loader, batching, log);
+    ModelVersions versions = new ModelVersions(name, new Folder(loader), batching, log);
     versions.load(1, savedModel, true); // a broken model is refused at start, as it is
     return versions;
   }
@@ -143,12 +153,20 @@ public final class ModelVersions implements AutoCloseable {
       boolean batching,
       Duration poll,
       Consumer<String> log) {
-    ModelVersions versions = new ModelVersions(name, base, loader, batching, log);
+    ScheduledExecutorService poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "convnet-versions");
+              t.setDaemon(true);
+              return t;
+            });
+    ModelVersions versions =
+        new ModelVersions(name, new Watched(base, loader, poller), batching, log);
     if (poll.isZero()) {
-      versions.poller.execute(versions::scan);
+      poller.execute(() -> versions.scan(base));
     } else {
-      versions.poller.scheduleWithFixedDelay(
-          versions::scan, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+      poller.scheduleWithFixedDelay(
+          () -> versions.scan(base), 0, poll.toMillis(), TimeUnit.MILLISECONDS);
     }
     return versions;
   }
@@ -216,8 +234,8 @@ public final class ModelVersions implements AutoCloseable {
     return answer;
   }
 
-  /** Looks at the base path: loads its newest version if it is newer than the served one. */
-  void scan() {
+  /** Looks at {@code base}: loads its newest version if it is newer than the served one. */
+  void scan(Path base) {
     try {
       Map.Entry<Long, Path> newest = versionFolders(base).lastEntry();
       Served served = current;
@@ -290,7 +308,7 @@ public final class ModelVersions implements AutoCloseable {
     SavedModelClassifier model = null;
     ModelRuns runs = null;
     try {
-      model = loader.load(dir);
+      model = origin.loader().load(dir);
       runs = runs(model);
       int warmed = warmUp(dir, runs);
       Served served = new Served(version, model, runs, true);
@@ -364,7 +382,8 @@ public final class ModelVersions implements AutoCloseable {
 
   @Override
   public void close() {
-    if (poller != null) {
+    if (origin instanceof Watched watched) {
+      ScheduledExecutorService poller = watched.poller();
       poller.shutdownNow();
       try {
         poller.awaitTermination(30, TimeUnit.SECONDS);

@@ -16,6 +16,7 @@ import dev.convnet.serve.Warmup;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of every parser a stranger's bytes reach: {@code serve}'s
@@ -33,6 +34,15 @@ import java.nio.file.Path;
 class FuzzTargets {
   private static final Path SOURCE = Path.of("fuzz-input");
 
+  /** How long {@code JAZZER_FUZZ=1} fuzzes a target. */
+  private static final String FUZZ_FOR = "5m";
+
+  /**
+   * An input that takes longer hangs: each takes milliseconds. While fuzzing, Jazzer turns this
+   * into libFuzzer's {@code -timeout}.
+   */
+  private static final long INPUT_SECONDS = 10;
+
   /** The gzip target's body limit: small, so that bombs are found quickly. */
   private static final long GZIP_LIMIT = 64 << 10;
 
@@ -41,6 +51,12 @@ class FuzzTargets {
     return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
         .getCurrentThreadAllocatedBytes();
   }
+
+  /**
+   * What any input may allocate beyond its share: the first input of a target also loads and
+   * initialises the parser's classes, about 2 MB.
+   */
+  private static final long BASE_BYTES = 16 << 20;
 
   private static void assertAllocatedAtMost(long before, long bound, String what) {
     long used = allocated() - before;
@@ -53,7 +69,8 @@ class FuzzTargets {
   }
 
   /** POST :predict bodies, row ("instances") and columnar ("inputs"), pixels or b64 files. */
-  @FuzzTest
+  @FuzzTest(maxDuration = FUZZ_FOR)
+  @Timeout(INPUT_SECONDS)
   void predictRequestBody(byte[] body) {
     String text = new String(body, StandardCharsets.UTF_8);
     long before = allocated();
@@ -68,11 +85,12 @@ class FuzzTargets {
       assertOneLine(e.getMessage());
     }
     // JSON text is parsed as a stream into one float array of at most 1,024 images (3.2 MB).
-    assertAllocatedAtMost(before, 64L * body.length + (16 << 20), "a predict body");
+    assertAllocatedAtMost(before, 64L * body.length + BASE_BYTES, "a predict body");
   }
 
   /** Gzip request bodies, inflated within the body limit. */
-  @FuzzTest
+  @FuzzTest(maxDuration = FUZZ_FOR)
+  @Timeout(INPUT_SECONDS)
   void gzipRequestBody(byte[] body) {
     long before = allocated();
     try {
@@ -82,11 +100,12 @@ class FuzzTargets {
       assertTrue(e.status() == 400 || e.status() == 413, "status " + e.status());
       assertOneLine(e.getMessage());
     }
-    assertAllocatedAtMost(before, 4 * GZIP_LIMIT + 8L * body.length + (1 << 20), "a gzip body");
+    assertAllocatedAtMost(before, 4 * GZIP_LIMIT + 8L * body.length + BASE_BYTES, "a gzip body");
   }
 
   /** Image files (PNG, JPEG, GIF, BMP) through the headers' checks and the decoding. */
-  @FuzzTest
+  @FuzzTest(maxDuration = FUZZ_FOR)
+  @Timeout(INPUT_SECONDS)
   void imageFile(byte[] file) {
     long before = allocated();
     try {
@@ -102,11 +121,12 @@ class FuzzTargets {
     // Decoding is capped at DECODE_PIXELS (4 million): at most 8 bytes a pixel (16-bit RGBA)
     // for the raster, and as much again for the decoder's own buffers.
     assertAllocatedAtMost(
-        before, 16 * ImageInput.DECODE_PIXELS + 64L * file.length + (16 << 20), "an image file");
+        before, 16 * ImageInput.DECODE_PIXELS + 64L * file.length + BASE_BYTES, "an image file");
   }
 
   /** IDX files of any data set, images or labels. */
-  @FuzzTest
+  @FuzzTest(maxDuration = FUZZ_FOR)
+  @Timeout(INPUT_SECONDS)
   void idxFile(FuzzedDataProvider data) {
     int magic = data.consumeBoolean() ? IdxReader.IMAGES_MAGIC : IdxReader.LABELS_MAGIC;
     byte[] bytes = data.consumeRemainingAsBytes();
@@ -122,11 +142,12 @@ class FuzzTargets {
       assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
       assertOneLine(e.getMessage());
     }
-    assertAllocatedAtMost(before, 4L * bytes.length + (1 << 20), "an IDX file");
+    assertAllocatedAtMost(before, 4L * bytes.length + BASE_BYTES, "an IDX file");
   }
 
   /** split.json files, which {@code train --data} and {@code --resume} read. */
-  @FuzzTest
+  @FuzzTest(maxDuration = FUZZ_FOR)
+  @Timeout(INPUT_SECONDS)
   void splitFile(byte[] bytes) {
     String text = new String(bytes, StandardCharsets.UTF_8);
     long before = allocated();
@@ -137,11 +158,12 @@ class FuzzTargets {
       assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
       assertOneLine(e.getMessage());
     }
-    assertAllocatedAtMost(before, 64L * bytes.length + (4 << 20), "a split file");
+    assertAllocatedAtMost(before, 64L * bytes.length + BASE_BYTES, "a split file");
   }
 
   /** The warm-up file a SavedModel carries (TFRecords of PredictionLog protos). */
-  @FuzzTest
+  @FuzzTest(maxDuration = FUZZ_FOR)
+  @Timeout(INPUT_SECONDS)
   void warmupFile(byte[] bytes) {
     long before = allocated();
     try {
@@ -152,6 +174,6 @@ class FuzzTargets {
       assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
       assertOneLine(e.getMessage());
     }
-    assertAllocatedAtMost(before, 64L * bytes.length + (4 << 20), "a warm-up file");
+    assertAllocatedAtMost(before, 64L * bytes.length + BASE_BYTES, "a warm-up file");
   }
 }
