@@ -76,14 +76,6 @@ public final class AdamOptimizer {
     return beta2Power;
   }
 
-  /** Every variable of the state: the moments, then the two powers. */
-  public List<Variable<TFloat32>> stateVariables() {
-    List<Variable<TFloat32>> all = new ArrayList<>(slots);
-    all.add(beta1Power);
-    all.add(beta2Power);
-    return all;
-  }
-
   /** In [31]: a step that lowers {@code loss}, its gradients by TensorFlow's addGradients. */
   public Step minimize(Operand<TFloat32> loss, Operand<TFloat32> learningRate) {
     return apply("optimizer", gradients(adam, loss, variables), learningRate);

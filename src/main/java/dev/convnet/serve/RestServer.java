@@ -196,14 +196,6 @@ public final class RestServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving {@code model}; {@code examples} (may be null) are the test images the page
-   * offers to click.
-   */
-  public static RestServer start(SavedModelClassifier model, Config config, ImageSet examples) {
-    return start(ModelVersions.of(config.name(), model, config.batching()), config, examples);
-  }
-
-  /**
    * Starts serving {@code versions} (which the server closes when it stops); {@code examples} (may
    * be null) are the test images the page offers to click.
    */

@@ -108,11 +108,6 @@ public final class FastCpuStep implements TrainingStep {
   }
 
   @Override
-  public ConvNet net() {
-    return net;
-  }
-
-  @Override
   public StepRunner.StepResult run(StepRunner.Batch batch, float rate, RunMetadata.Builder trace) {
     // A share of no images is refused by oneDNN's kernels: such a batch takes In [31]'s step.
     return StepRunner.run(net, batch.n() >= towers ? step : net.notebookStep(), batch, rate, trace);

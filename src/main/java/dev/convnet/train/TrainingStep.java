@@ -23,9 +23,6 @@ public interface TrainingStep {
     }
   }
 
-  /** The network this step trains. */
-  ConvNet net();
-
   /** One Adam step on {@code batch} at {@code rate}, traced into {@code trace} unless null. */
   StepRunner.StepResult run(StepRunner.Batch batch, float rate, RunMetadata.Builder trace);
 
@@ -40,11 +37,6 @@ public interface TrainingStep {
    */
   static TrainingStep notebook(ConvNet net) {
     return new TrainingStep() {
-      @Override
-      public ConvNet net() {
-        return net;
-      }
-
       @Override
       public StepRunner.StepResult run(
           StepRunner.Batch batch, float rate, RunMetadata.Builder trace) {

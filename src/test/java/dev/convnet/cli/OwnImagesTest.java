@@ -16,6 +16,7 @@ import dev.convnet.serve.RestServer;
 import dev.convnet.serve.SavedModelClassifier;
 import dev.convnet.testing.ClassFolders;
 import dev.convnet.testing.Forked;
+import dev.convnet.testing.Servers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -138,7 +139,7 @@ class OwnImagesTest {
             SavedModelClassifier.load(
                 model, dev.convnet.model.Device.CPU_NAME, SavedModelClassifier.Callers.MANY);
         RestServer server =
-            RestServer.start(classifier, RestServer.Config.defaults().withPort(0), null)) {
+            Servers.start(classifier, RestServer.Config.defaults().withPort(0), null)) {
       String body =
           "{\"signature_name\": \"serving_images\", \"instances\": [{\"b64\": \""
               + Base64.getEncoder().encodeToString(Files.readAllBytes(picture))

@@ -1,12 +1,6 @@
 package dev.convnet.fuzz;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.convnet.data.DataException;
 import dev.convnet.data.IdxReader;
-import dev.convnet.data.ImageInput;
 import dev.convnet.testing.SyntheticData;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -15,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
@@ -26,8 +19,6 @@ import org.junit.jupiter.api.Test;
  * is a valid result or a one-line error naming the source, never another exception.
  */
 class ParserFuzzTest {
-  private static final Path NAME = Path.of("fuzz-input");
-
   /** A small valid images file: 3 images of 4x4. */
   private static final byte[] VALID_IDX =
       SyntheticData.idx(IdxReader.IMAGES_MAGIC, new int[] {3, 4, 4}, new byte[3 * 16]);
@@ -54,36 +45,14 @@ class ParserFuzzTest {
     return out.toByteArray();
   }
 
-  private static void assertOneLine(String message, String source) {
-    assertTrue(message != null && message.startsWith(source), "names the source: " + message);
-    assertFalse(message.contains("\n"), "one line: " + message);
-  }
-
-  /** The IDX reader: a valid file, or a DataException naming the file. */
+  /** The IDX reader: a valid file, or a DataException naming the file (FuzzTargets' contract). */
   private static void parseIdx(byte[] bytes, int magic) {
-    try {
-      IdxReader.IdxFile file = IdxReader.parse(NAME, bytes, magic);
-      long payload = 1;
-      for (int d : file.dimensions()) {
-        payload *= d;
-      }
-      assertEquals(payload, file.data().length, "a parsed file holds what its header promises");
-    } catch (DataException e) {
-      assertOneLine(e.getMessage(), NAME.toString());
-    }
+    FuzzTargets.checkIdx(bytes, magic);
   }
 
-  /** The image input: 784 pixels in [0, 1], or an IllegalArgumentException naming the input. */
+  /** The image input: 784 pixels in [0, 1], or a refusal naming the input. */
   private static void readImage(byte[] bytes) {
-    try {
-      ImageInput.Prepared prepared = ImageInput.read(bytes, NAME.toString());
-      assertEquals(784, prepared.pixels().length);
-      for (float p : prepared.pixels()) {
-        assertTrue(p >= 0 && p <= 1, "pixel " + p);
-      }
-    } catch (IllegalArgumentException e) {
-      assertOneLine(e.getMessage(), NAME.toString());
-    }
+    FuzzTargets.checkImage(bytes);
   }
 
   /** Cases per randomized property; with the exhaustive ones 10,565 in all, about 2 s. */

@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.Tensors;
+import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -54,7 +55,7 @@ class ImageSignatureServingTest {
     test = trained.split.test();
     savedModel = trained.savedModel;
     model = SavedModelClassifier.load(savedModel);
-    server = RestServer.start(model, RestServer.Config.defaults().withPort(0), null);
+    server = Servers.start(model, RestServer.Config.defaults().withPort(0), null);
   }
 
   @AfterAll

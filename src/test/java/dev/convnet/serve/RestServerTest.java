@@ -13,6 +13,7 @@ import dev.convnet.cli.MainAccess;
 import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.testing.Rounding;
+import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -67,7 +68,7 @@ class RestServerTest {
     logitError = trained.logitError;
     model = SavedModelClassifier.load(savedModel);
     server =
-        RestServer.start(
+        Servers.start(
             model, RestServer.Config.defaults().withPort(0).withMaxBodyBytes(64 * 1024), test);
   }
 
@@ -390,7 +391,7 @@ class RestServerTest {
             SavedModelClassifier.load(
                 savedModel, dev.convnet.model.Device.CPU_NAME, SavedModelClassifier.Callers.MANY);
         RestServer exact =
-            RestServer.start(
+            Servers.start(
                 served, RestServer.Config.defaults().withPort(0).withBatching(false), null)) {
       String url = exact.url() + "/v1/models/fashion:predict";
       String body = "{\"instances\": [" + row(0) + "," + row(1) + "]}";
@@ -469,7 +470,7 @@ class RestServerTest {
   @Test
   void aServerStoppingFinishesWhatIsInFlightAndRefusesTheRest() throws Exception {
     try (SavedModelClassifier own = SavedModelClassifier.load(savedModel)) {
-      RestServer second = RestServer.start(own, RestServer.Config.defaults().withPort(0), null);
+      RestServer second = Servers.start(own, RestServer.Config.defaults().withPort(0), null);
       URI uri = URI.create(second.url());
       byte[] body =
           ("{\"instances\": [" + row(0) + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.data.FashionMnist;
 import dev.convnet.testing.Browsers;
+import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -38,8 +39,7 @@ class ServePageBrowserTest {
     browser = Browsers.open(dir.resolve("profile"));
     TrainedModel trained = TrainedModel.get();
     model = SavedModelClassifier.load(trained.savedModel);
-    server =
-        RestServer.start(model, RestServer.Config.defaults().withPort(0), trained.split.test());
+    server = Servers.start(model, RestServer.Config.defaults().withPort(0), trained.split.test());
     browser.get(server.url() + "/");
   }
 

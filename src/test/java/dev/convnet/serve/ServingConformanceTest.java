@@ -7,6 +7,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.convnet.data.ImageSet;
+import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -42,7 +43,7 @@ class ServingConformanceTest {
     TrainedModel trained = TrainedModel.get();
     test = trained.split.test();
     model = SavedModelClassifier.load(trained.savedModel);
-    server = RestServer.start(model, RestServer.Config.defaults().withPort(0), null);
+    server = Servers.start(model, RestServer.Config.defaults().withPort(0), null);
   }
 
   @AfterAll

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.convnet.testing.Servers;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;
@@ -38,7 +39,7 @@ class ServingDocsTest {
     ImageIO.write(shoe, "png", dir.resolve("shoe.png").toFile());
     try (SavedModelClassifier model = SavedModelClassifier.load(savedModel);
         RestServer server =
-            RestServer.start(
+            Servers.start(
                 model, RestServer.Config.defaults().withPort(0), SyntheticData.patterns(20, 1))) {
       String local = script.replace("localhost:8501", "localhost:" + server.address().getPort());
       Process bash =

@@ -3,6 +3,7 @@ package dev.convnet.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +47,7 @@ class SlowClientsTest {
     ServerLimits limits =
         ServerLimits.DEFAULTS.withHeaderTimeout(HEADER).withBodyTimeout(BODY).withIdleTimeout(IDLE);
     server =
-        RestServer.start(model, RestServer.Config.defaults().withPort(0).withLimits(limits), null);
+        Servers.start(model, RestServer.Config.defaults().withPort(0).withLimits(limits), null);
   }
 
   @AfterAll

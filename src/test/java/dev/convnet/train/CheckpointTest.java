@@ -71,7 +71,9 @@ class CheckpointTest {
 
   private static List<Variable<TFloat32>> everything(ConvNet net) {
     List<Variable<TFloat32>> all = new ArrayList<>(net.trainableVariables);
-    all.addAll(net.adam.stateVariables());
+    all.addAll(net.adam.slots());
+    all.add(net.adam.beta1Power());
+    all.add(net.adam.beta2Power());
     return all;
   }
 

@@ -382,7 +382,9 @@ class FastCpuStepTest {
   /** Weights, then Adam's moments and powers. */
   private static List<Variable<TFloat32>> state(ConvNet net) {
     List<Variable<TFloat32>> all = new ArrayList<>(net.trainableVariables);
-    all.addAll(net.adam.stateVariables());
+    all.addAll(net.adam.slots());
+    all.add(net.adam.beta1Power());
+    all.add(net.adam.beta2Power());
     return all;
   }
 

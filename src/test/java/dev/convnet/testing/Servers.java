@@ -1,0 +1,18 @@
+package dev.convnet.testing;
+
+import dev.convnet.data.ImageSet;
+import dev.convnet.serve.ModelVersions;
+import dev.convnet.serve.RestServer;
+import dev.convnet.serve.SavedModelClassifier;
+
+/** A server over a model a test has loaded (and closes itself). */
+public final class Servers {
+  private Servers() {}
+
+  /** Serves {@code model} as version 1; {@code examples} (may be null) are the page's images. */
+  public static RestServer start(
+      SavedModelClassifier model, RestServer.Config config, ImageSet examples) {
+    return RestServer.start(
+        ModelVersions.of(config.name(), model, config.batching()), config, examples);
+  }
+}
