@@ -30,6 +30,7 @@ public final class BenchResult {
   Map<String, Boolean> cpuFeatures;
   boolean onednn;
   String tensorflowVersion;
+  String javaVersion;
   String commit;
   String date;
   ServeFigures serve;
@@ -41,6 +42,7 @@ public final class BenchResult {
     cpuFeatures = machine.cpu().features();
     onednn = machine.onednn();
     tensorflowVersion = machine.tensorflow();
+    javaVersion = machine.javaVersion();
     commit = machine.commit();
     date = machine.date();
   }

@@ -20,10 +20,12 @@ import org.tensorflow.TensorFlow;
  * @param cpu the CPU: model, cores, features
  * @param onednn whether TensorFlow's oneDNN path is on (it is unless TF_ENABLE_ONEDNN_OPTS=0)
  * @param tensorflow TensorFlow's version
+ * @param javaVersion the Java runtime's version
  * @param commit the project's git commit, or "unknown" outside a checkout
  * @param date the day of the measurement
  */
-public record Machine(Cpu cpu, boolean onednn, String tensorflow, String commit, String date) {
+public record Machine(
+    Cpu cpu, boolean onednn, String tensorflow, String javaVersion, String commit, String date) {
 
   /**
    * The CPU.
@@ -71,6 +73,7 @@ public record Machine(Cpu cpu, boolean onednn, String tensorflow, String commit,
         new Cpu(cpuModel(info), Runtime.getRuntime().availableProcessors(), features(info)),
         !"0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")),
         TensorFlow.version(),
+        System.getProperty("java.version"),
         gitCommit(),
         LocalDate.now().toString());
   }
@@ -86,7 +89,7 @@ public record Machine(Cpu cpu, boolean onednn, String tensorflow, String commit,
     cpu.features().forEach((f, on) -> present.add(on ? f : "no " + f));
     return String.format(
         Locale.ROOT,
-        "Measured by `%s` on %s: %s, %d cores (%s), TensorFlow %s%s, commit %s.",
+        "Measured by `%s` on %s: %s, %d cores (%s), TensorFlow %s%s, Java %s, commit %s.",
         command,
         date,
         cpu.model(),
@@ -94,6 +97,7 @@ public record Machine(Cpu cpu, boolean onednn, String tensorflow, String commit,
         String.join(", ", present),
         tensorflow,
         onednn ? " with oneDNN" : " without oneDNN",
+        javaVersion,
         commit);
   }
 

@@ -67,6 +67,7 @@ class BenchArithmeticTest {
             new Machine.Cpu("Test CPU", 2, Map.of("avx2", true, "amx_bf16", false)),
             true,
             "2.18.0",
+            "17.0.15",
             "abc1234",
             "2026-12-01");
     BenchResult r = new BenchResult(m, "fp32");
