@@ -35,8 +35,8 @@ class ServingDocsTest {
         "curl and python3 are needed to run the examples");
     String script = block(Files.readString(Path.of("docs/serving.md")), "### curl");
     Path savedModel = TrainedModel.get().savedModel;
-    BufferedImage shoe = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
-    ImageIO.write(shoe, "png", dir.resolve("shoe.png").toFile());
+    BufferedImage black = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+    ImageIO.write(black, "png", dir.resolve("black.png").toFile());
     try (SavedModelClassifier model = SavedModelClassifier.load(savedModel);
         RestServer server =
             Servers.start(
@@ -57,7 +57,7 @@ class ServingDocsTest {
             "\"model_version_status\"",
             "\"DT_FLOAT\"",
             "\"DT_STRING\"",
-            "\"file\":\"shoe.png\""
+            "\"file\":\"black.png\""
           }) {
         assertTrue(out.contains(expected), expected + " in:\n" + out);
       }
