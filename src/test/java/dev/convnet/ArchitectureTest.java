@@ -23,9 +23,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: command line → the run's orchestration and the benchmark → training,
- * figures and serving (which do not know each other) → the results they share → the model → the
- * data → the settings' common exception.
+ * Dependencies point one way: command line → the public API → the run's orchestration and the
+ * benchmark → training, figures and the server (which do not know each other) → the SavedModel
+ * (export, warm-up, loading: what training and the server share) → the results they share → the
+ * model → the data → the settings' common exception.
  */
 class ArchitectureTest {
   private static final JavaClasses MAIN =
@@ -58,6 +59,8 @@ class ArchitectureTest {
         .definedBy("dev.convnet.viz..")
         .layer("serve")
         .definedBy("dev.convnet.serve..")
+        .layer("savedmodel")
+        .definedBy("dev.convnet.savedmodel..")
         .layer("results")
         .definedBy("dev.convnet.results..")
         .layer("model")
@@ -79,14 +82,18 @@ class ArchitectureTest {
         .whereLayer("viz")
         .mayOnlyBeAccessedByLayers("run", "api", "cli")
         .whereLayer("serve")
-        .mayOnlyBeAccessedByLayers("run", "bench", "api", "cli")
+        .mayOnlyBeAccessedByLayers("bench", "api", "cli")
+        .whereLayer("savedmodel")
+        .mayOnlyBeAccessedByLayers("serve", "run", "bench", "api", "cli")
         .whereLayer("results")
-        .mayOnlyBeAccessedByLayers("train", "viz", "serve", "run", "bench", "api", "cli")
+        .mayOnlyBeAccessedByLayers(
+            "train", "viz", "savedmodel", "serve", "run", "bench", "api", "cli")
         .whereLayer("model")
-        .mayOnlyBeAccessedByLayers("results", "train", "viz", "serve", "run", "bench", "api", "cli")
+        .mayOnlyBeAccessedByLayers(
+            "results", "train", "viz", "savedmodel", "serve", "run", "bench", "api", "cli")
         .whereLayer("data")
         .mayOnlyBeAccessedByLayers(
-            "model", "results", "train", "viz", "serve", "run", "bench", "api", "cli")
+            "model", "results", "train", "viz", "savedmodel", "serve", "run", "bench", "api", "cli")
         .check(MAIN);
   }
 

@@ -4,7 +4,7 @@ import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.Device;
 import dev.convnet.results.Evaluation;
-import dev.convnet.serve.SavedModelClassifier;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.convnet.results.Evaluation;
 import dev.convnet.run.Report;
 import dev.convnet.run.RunRecord;
 import dev.convnet.run.TrainingRun;
-import dev.convnet.serve.SavedModelClassifier;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.viz.Figures;
 import dev.convnet.viz.NamedTensors;
 import java.nio.file.Files;

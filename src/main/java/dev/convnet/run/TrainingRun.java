@@ -8,7 +8,7 @@ import dev.convnet.model.Device;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.results.Evaluation;
 import dev.convnet.results.History;
-import dev.convnet.serve.ModelExport;
+import dev.convnet.savedmodel.ModelExport;
 import dev.convnet.train.Checkpoint;
 import dev.convnet.train.CheckpointListener;
 import dev.convnet.train.DivergedException;

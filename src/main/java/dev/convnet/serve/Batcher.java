@@ -1,5 +1,7 @@
 package dev.convnet.serve;
 
+import dev.convnet.savedmodel.SavedModelClassifier;
+import dev.convnet.savedmodel.Warmup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -27,7 +29,7 @@ final class Batcher implements ModelRuns {
    * an image (docs/performance.md#serving), and one runner taking every queued large request would
    * leave the other cores idle.
    */
-  static final int MAX_IMAGES = 64;
+  static final int MAX_IMAGES = Warmup.LARGEST_BATCH;
 
   /** {@code n} images of 784 floats each, and where their answer goes. */
   private record Job(float[] images, int n, CompletableFuture<SavedModelClassifier.Outputs> done) {}

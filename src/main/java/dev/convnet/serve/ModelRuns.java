@@ -1,5 +1,6 @@
 package dev.convnet.serve;
 
+import dev.convnet.savedmodel.SavedModelClassifier;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 

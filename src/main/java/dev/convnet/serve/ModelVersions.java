@@ -2,6 +2,9 @@ package dev.convnet.serve;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.convnet.savedmodel.ModelExport;
+import dev.convnet.savedmodel.SavedModelClassifier;
+import dev.convnet.savedmodel.Warmup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -237,7 +240,7 @@ public final class ModelVersions implements AutoCloseable {
   /** Looks at {@code base}: loads its newest version if it is newer than the served one. */
   void scan(Path base) {
     try {
-      Map.Entry<Long, Path> newest = versionFolders(base).lastEntry();
+      Map.Entry<Long, Path> newest = ModelExport.versionFolders(base).lastEntry();
       Served served = current;
       if (newest == null || served != null && newest.getKey() <= served.version) {
         return; // nothing newer: the folder's files are not read
@@ -257,24 +260,10 @@ public final class ModelVersions implements AutoCloseable {
     }
   }
 
-  /**
-   * The numbered version folders of {@code base}, by number, as TensorFlow Serving reads a base
-   * path: other names are not versions.
-   */
-  static TreeMap<Long, Path> versionFolders(Path base) throws IOException {
-    TreeMap<Long, Path> versions = new TreeMap<>();
-    try (Stream<Path> entries = Files.list(base)) {
-      entries
-          .filter(p -> Files.isDirectory(p) && p.getFileName().toString().matches("\\d{1,18}"))
-          .forEach(p -> versions.put(Long.parseLong(p.getFileName().toString()), p));
-    }
-    return versions;
-  }
-
   /** Whether {@code base} holds at least one numbered version folder. */
   public static boolean holdsVersions(Path base) {
     try {
-      return !versionFolders(base).isEmpty();
+      return !ModelExport.versionFolders(base).isEmpty();
     } catch (IOException e) {
       return false;
     }

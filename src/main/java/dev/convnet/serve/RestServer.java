@@ -3,6 +3,7 @@ package dev.convnet.serve;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.common.Records;
 import dev.convnet.data.ImageSet;
+import dev.convnet.savedmodel.ModelExport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -51,7 +52,7 @@ public final class RestServer implements AutoCloseable {
   public record Config(String host, int port, String name, boolean batching, ServerLimits limits) {
     public static final int PORT = 8501;
     public static final String HOST = "127.0.0.1";
-    public static final String NAME = "fashion";
+    public static final String NAME = ModelExport.MODEL_NAME;
 
     public Config {
       if (port < 0 || port > 65_535) {

@@ -1,6 +1,7 @@
 package dev.convnet.serve;
 
 import com.google.gson.JsonObject;
+import dev.convnet.savedmodel.ModelExport;
 import java.io.IOException;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;

@@ -8,7 +8,7 @@ import dev.convnet.cli.CommandLineTest.Outcome;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.run.RunDirectory;
-import dev.convnet.serve.ModelExport;
+import dev.convnet.savedmodel.ModelExport;
 import dev.convnet.testing.Forked;
 import dev.convnet.train.Checkpoint;
 import dev.convnet.train.TrainConfig;

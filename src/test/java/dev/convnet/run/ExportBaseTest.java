@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.Split;
 import dev.convnet.model.ModelConfig;
-import dev.convnet.serve.SavedModelClassifier;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.Configs;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.TrainConfig;

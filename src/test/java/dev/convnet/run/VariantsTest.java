@@ -11,7 +11,7 @@ import dev.convnet.data.Split;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ModelConfig.Activation;
 import dev.convnet.results.Evaluation;
-import dev.convnet.serve.SavedModelClassifier;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.train.Checkpoint;
 import dev.convnet.train.StopSwitch;

@@ -10,6 +10,8 @@ import com.google.gson.JsonParser;
 import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.Tensors;
+import dev.convnet.savedmodel.ModelExport;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;
 import java.awt.image.BufferedImage;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.convnet.savedmodel.ModelExport;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.TrainedModel;
 import java.net.URI;
 import java.net.http.HttpClient;

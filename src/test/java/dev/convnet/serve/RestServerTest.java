@@ -12,6 +12,7 @@ import com.google.gson.JsonParser;
 import dev.convnet.cli.MainAccess;
 import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.Rounding;
 import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;

@@ -2,6 +2,7 @@ package dev.convnet.serve;
 
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.ImageSet;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.data.FashionMnist;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.Browsers;
 import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;

@@ -7,6 +7,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.convnet.data.ImageSet;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;
 import java.io.ByteArrayOutputStream;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.Servers;
 import dev.convnet.testing.SyntheticData;
 import dev.convnet.testing.TrainedModel;

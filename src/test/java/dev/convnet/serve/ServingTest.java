@@ -13,6 +13,8 @@ import dev.convnet.model.ModelConfig;
 import dev.convnet.run.DataSource;
 import dev.convnet.run.RunResult;
 import dev.convnet.run.TrainingRun;
+import dev.convnet.savedmodel.ModelExport;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.Forked;
 import dev.convnet.train.TrainConfig;
 import java.awt.Graphics2D;

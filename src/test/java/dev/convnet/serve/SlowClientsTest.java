@@ -3,6 +3,7 @@ package dev.convnet.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.testing.Servers;
 import dev.convnet.testing.TrainedModel;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.convnet.testing;
 
 import dev.convnet.data.ImageSet;
+import dev.convnet.savedmodel.SavedModelClassifier;
 import dev.convnet.serve.ModelVersions;
 import dev.convnet.serve.RestServer;
-import dev.convnet.serve.SavedModelClassifier;
 
 /** A server over a model a test has loaded (and closes itself). */
 public final class Servers {

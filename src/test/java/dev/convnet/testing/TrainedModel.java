@@ -4,7 +4,7 @@ import dev.convnet.data.FileTrees;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.ModelConfig;
-import dev.convnet.serve.ModelExport;
+import dev.convnet.savedmodel.ModelExport;
 import dev.convnet.train.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.convnet.serve;
+package dev.convnet.savedmodel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,7 +70,7 @@ class WarmupTest {
       UnknownFieldSet spec = message(request, 1);
       String name = spec.getField(1).getLengthDelimitedList().get(0).toStringUtf8();
       String signature = spec.getField(3).getLengthDelimitedList().get(0).toStringUtf8();
-      assertEquals(RestServer.Config.NAME, name);
+      assertEquals(ModelExport.MODEL_NAME, name);
       // inputs (2): one map entry, key (1) and TensorProto value (2)
       UnknownFieldSet entry = message(request, 2);
       String input = entry.getField(1).getLengthDelimitedList().get(0).toStringUtf8();

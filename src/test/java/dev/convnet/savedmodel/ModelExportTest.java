@@ -1,4 +1,4 @@
-package dev.convnet.serve;
+package dev.convnet.savedmodel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

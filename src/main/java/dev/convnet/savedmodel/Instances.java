@@ -1,4 +1,4 @@
-package dev.convnet.serve;
+package dev.convnet.savedmodel;
 
 import dev.convnet.data.ImageInput;
 import java.util.List;

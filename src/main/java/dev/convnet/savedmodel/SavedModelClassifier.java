@@ -1,4 +1,4 @@
-package dev.convnet.serve;
+package dev.convnet.savedmodel;
 
 import dev.convnet.common.InvalidSettingException;
 import dev.convnet.data.FashionMnist;

@@ -1,4 +1,4 @@
-package dev.convnet.serve;
+package dev.convnet.savedmodel;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
@@ -44,7 +44,10 @@ public final class Warmup {
   }
 
   /** Batch sizes warmed for each signature: one image, and the batcher's largest run. */
-  static final int[] BATCHES = {1, Batcher.MAX_IMAGES};
+  /** The most images {@code serve} runs through the model at once: warmed, so it is ready. */
+  public static final int LARGEST_BATCH = 64;
+
+  static final int[] BATCHES = {1, LARGEST_BATCH};
 
   // Field numbers of tensorflow_serving/apis: prediction_log.proto, predict.proto, model.proto.
   private static final int PREDICTION_LOG_PREDICT_LOG = 6;

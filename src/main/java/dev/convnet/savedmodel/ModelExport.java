@@ -1,4 +1,4 @@
-package dev.convnet.serve;
+package dev.convnet.savedmodel;
 
 import dev.convnet.data.FashionMnist;
 import dev.convnet.data.FileTrees;
@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
@@ -59,6 +60,12 @@ public final class ModelExport {
 
   /** The class's name, a string, so that any server answers names as well as numbers. */
   public static final String OUTPUT_CLASS_NAME = "class_name";
+
+  /**
+   * The model's name where a name is needed before anyone chose one: in the warm-up records the
+   * export writes, and as the name {@code serve} serves it under by default.
+   */
+  public static final String MODEL_NAME = "fashion";
 
   /** The file that makes a folder a SavedModel. */
   public static final String SAVED_MODEL_FILE = "saved_model.pb";
@@ -130,7 +137,7 @@ public final class ModelExport {
             .export();
       }
       stripDefaultAttributes(dir.resolve(SAVED_MODEL_FILE));
-      Warmup.write(dir, RestServer.Config.NAME, Warmup.requests());
+      Warmup.write(dir, MODEL_NAME, Warmup.requests());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot export the model to " + dir + ": " + e.getMessage(), e);
@@ -191,7 +198,7 @@ public final class ModelExport {
     checkBasePath(base);
     try {
       Files.createDirectories(base);
-      var versions = ModelVersions.versionFolders(base);
+      var versions = versionFolders(base);
       long next = versions.isEmpty() ? 1 : versions.lastKey() + 1;
       Path temporary = Files.createTempDirectory(base, ".incoming-" + next + "-");
       try (Stream<Path> files = Files.walk(savedModel)) {
@@ -210,5 +217,19 @@ public final class ModelExport {
       throw new UncheckedIOException(
           "cannot write a version into " + base + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The numbered version folders of {@code base}, by number, as TensorFlow Serving reads a base
+   * path: other names are not versions.
+   */
+  public static TreeMap<Long, Path> versionFolders(Path base) throws IOException {
+    TreeMap<Long, Path> versions = new TreeMap<>();
+    try (Stream<Path> entries = Files.list(base)) {
+      entries
+          .filter(p -> Files.isDirectory(p) && p.getFileName().toString().matches("\\d{1,18}"))
+          .forEach(p -> versions.put(Long.parseLong(p.getFileName().toString()), p));
+    }
+    return versions;
   }
 }
