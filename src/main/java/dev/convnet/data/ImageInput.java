@@ -33,6 +33,14 @@ public final class ImageInput {
   /** Large images are decoded subsampled to about this many pixels (4 megapixels, 16 MB). */
   public static final long DECODE_PIXELS = 4_000_000L;
 
+  /**
+   * The most pixels a header may promise for each byte of the file. Real images compress to far
+   * less (deflate stops near 1,032:1, so a 1-bit PNG of one colour holds about 8,300 pixels a byte;
+   * JPEG, GIF and BMP less); beyond it the data cannot be there, and decoders still walk every
+   * promised pixel: a 65-byte GIF whose frame promised 16,384 x 8,200 took half a second.
+   */
+  public static final long MAX_PIXELS_PER_BYTE = 16_384;
+
   /** ...and to at most this many pixels on the longer side, which bounds the padded square. */
   public static final int DECODE_SIDE = 4_096;
 
@@ -69,7 +77,7 @@ public final class ImageInput {
       throw new IllegalArgumentException(file + ": permission denied");
     }
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-      return read(in, file.toString());
+      return read(in, file.toString(), Files.size(file));
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read the file (" + e.getMessage() + ")");
     }
@@ -107,13 +115,13 @@ public final class ImageInput {
   /** Reads and prepares an image held in memory; {@code name} names it in errors. */
   public static Prepared read(byte[] bytes, String name) {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-      return read(in, name);
+      return read(in, name, bytes.length);
     } catch (IOException e) {
       throw new IllegalArgumentException(name + ": cannot read the image (" + e.getMessage() + ")");
     }
   }
 
-  private static Prepared read(ImageInputStream in, String name) {
+  private static Prepared read(ImageInputStream in, String name, long fileBytes) {
     Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
     if (readers == null || !readers.hasNext()) {
       throw new IllegalArgumentException(name + ": not a PNG, JPEG, GIF or BMP image");
@@ -134,6 +142,13 @@ public final class ImageInput {
       }
       if (width * height > MAX_PIXELS) {
         throw tooLarge(name, width, height);
+      }
+      if (width * height > MAX_PIXELS_PER_BYTE * fileBytes) {
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: %dx%d pixels from %d bytes is more than an image compresses to; the file is"
+                    + " damaged",
+                name, width, height, fileBytes));
       }
       ImageReadParam param = reader.getDefaultReadParam();
       int step = subsampling(width, height);
