@@ -109,7 +109,8 @@ final class Routes {
       throw ServingApi.servableNotFound(model, version);
     }
     if (m.group(3) != null) {
-      throw ServingApi.bad("Unrecognized servable version label: " + percentDecoded(m.group(3)));
+      throw ServingApi.bad(
+          "Unrecognized servable version label: " + ServingApi.echoed(percentDecoded(m.group(3))));
     }
     if (method.equals("GET")) {
       exchange.sendJson(200, m.group(4) != null ? api.metadata(version) : api.status(version));

@@ -118,7 +118,8 @@ public final class ServingApi {
             } else if (ModelExport.IMAGES_SIGNATURE_KEY.equals(name)) {
               signature = name;
             } else {
-              throw bad("Serving signature name: \"" + name + "\" not found in signature def");
+              throw bad(
+                  "Serving signature name: \"" + echoed(name) + "\" not found in signature def");
             }
           }
           case "instances" -> rows = readInstances(reader, "instances", true);
@@ -438,8 +439,27 @@ public final class ServingApi {
         404,
         "Servable not found for request: "
             + (version.isPresent()
-                ? "Specific(" + model + ", " + version.getAsLong() + ")"
-                : "Latest(" + model + ")"));
+                ? "Specific(" + echoed(model) + ", " + version.getAsLong() + ")"
+                : "Latest(" + echoed(model) + ")"));
+  }
+
+  /**
+   * A client's string as an error message repeats it: control characters (a line break would split
+   * the one-line message, and a log line) escaped as {@code \\uXXXX}, and at most 200 characters.
+   */
+  static String echoed(String text) {
+    StringBuilder out = new StringBuilder();
+    text.codePoints()
+        .limit(200)
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
+    return text.codePointCount(0, text.length()) > 200 ? out + "..." : out.toString();
   }
 
   static ApiException bad(String message) {
