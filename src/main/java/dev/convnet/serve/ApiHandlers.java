@@ -111,7 +111,9 @@ final class ApiHandlers {
    */
   JsonElement classifyImage(Request request, byte[] bytes) {
     Fields query = Request.extractQueryParameters(request);
-    String file = query.getValue("name") == null ? "upload" : query.getValue("name");
+    // The name is the client's, repeated in the answer and in errors: control characters escaped.
+    String file =
+        query.getValue("name") == null ? "upload" : ServingApi.echoed(query.getValue("name"));
     ImageInput.Prepared image;
     try {
       image = ImageInput.read(bytes, file);
