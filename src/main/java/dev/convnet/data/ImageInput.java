@@ -44,12 +44,6 @@ public final class ImageInput {
   /** ...and to at most this many pixels on the longer side, which bounds the padded square. */
   public static final int DECODE_SIDE = 4_096;
 
-  /**
-   * Which decoder reads the common PNG files: PNGJ ({@link PngFiles}: the same samples, read in a
-   * fraction of ImageIO's time on small files; docs/performance.md) or, when false, ImageIO.
-   */
-  static final boolean PNG_BY_PNGJ = true;
-
   /** The side of a prepared image: Fashion-MNIST's, the network's input (In [4]). */
   public static final int SIDE = FashionMnist.IMAGE_SIDE;
 
@@ -82,17 +76,6 @@ public final class ImageInput {
     if (!Files.isReadable(file)) {
       throw new IllegalArgumentException(file + ": permission denied");
     }
-    try {
-      // A PNG small enough to hold in memory (4 megapixels of RGBA are 16 MB) goes to PNGJ.
-      if (PNG_BY_PNGJ && Files.size(file) <= 16L << 20) {
-        BufferedImage png = PngFiles.decode(Files.readAllBytes(file));
-        if (png != null) {
-          return prepare(png);
-        }
-      }
-    } catch (IOException e) {
-      // ImageIO reads it below, and names what is wrong
-    }
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       return read(in, file.toString(), Files.size(file));
     } catch (IOException e) {
@@ -121,33 +104,16 @@ public final class ImageInput {
    * one array of their 784 pixels in turn; file {@code i} is named "{@code what} i" in errors.
    */
   public static float[] pixels(List<byte[]> files, String what) {
-    return pixels(files, what, false);
-  }
-
-  /**
-   * {@link #pixels(List, String)} with every file read by ImageIO, as before {@link #PNG_BY_PNGJ}:
-   * for {@code bench --serve}'s comparison of the two.
-   */
-  public static float[] pixels(List<byte[]> files, String what, boolean byImageIo) {
     int size = PIXELS;
     float[] pixels = new float[files.size() * size];
     for (int i = 0; i < files.size(); i++) {
-      String name = what + " " + i;
-      Prepared prepared =
-          byImageIo ? readWithImageIO(files.get(i), name) : read(files.get(i), name);
-      System.arraycopy(prepared.pixels(), 0, pixels, i * size, size);
+      System.arraycopy(read(files.get(i), what + " " + i).pixels(), 0, pixels, i * size, size);
     }
     return pixels;
   }
 
   /** Reads and prepares an image held in memory; {@code name} names it in errors. */
   public static Prepared read(byte[] bytes, String name) {
-    BufferedImage png = PNG_BY_PNGJ ? PngFiles.decode(bytes) : null;
-    return png != null ? prepare(png) : readWithImageIO(bytes, name);
-  }
-
-  /** {@link #read(byte[], String)} by ImageIO alone, whatever the file. */
-  static Prepared readWithImageIO(byte[] bytes, String name) {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       return read(in, name, bytes.length);
     } catch (IOException e) {
