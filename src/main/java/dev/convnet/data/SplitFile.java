@@ -115,7 +115,9 @@ public record SplitFile(
     try {
       split = GSON.fromJson(text, SplitFile.class);
     } catch (JsonParseException e) {
-      throw new DataException(file + " cannot be read as a split file: " + e.getMessage());
+      // Gson adds a second line (a link to its troubleshooting page): the message stays one line.
+      String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new DataException(file + " cannot be read as a split file: " + why);
     }
     if (split == null || split.schemaVersion() != SCHEMA_VERSION) {
       throw new DataException(

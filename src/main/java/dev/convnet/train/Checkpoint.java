@@ -120,8 +120,9 @@ public final class Checkpoint {
       }
       return state;
     } catch (IOException | RuntimeException e) {
+      String why = String.valueOf(e.getMessage()).lines().findFirst().orElse(""); // one line
       throw new IllegalArgumentException(
-          file + " is corrupt (" + e.getMessage() + "); the run cannot be resumed");
+          file + " is corrupt (" + why + "); the run cannot be resumed");
     }
   }
 
