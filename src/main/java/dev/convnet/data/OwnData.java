@@ -1,6 +1,7 @@
 package dev.convnet.data;
 
 import dev.convnet.common.InvalidSettingException;
+import dev.convnet.common.Messages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,7 +111,11 @@ public final class OwnData {
       IdxSet set = idx(data);
       if (!set.split().classes().equals(split.classes())) {
         throw new DataException(
-            splitFile + ": the classes " + split.classes() + " are not those of " + data);
+            splitFile
+                + ": the classes "
+                + Messages.echoed(String.valueOf(split.classes()))
+                + " are not those of "
+                + data);
       }
       return new Idx(set);
     }

@@ -4,6 +4,7 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import dev.convnet.common.Messages;
 import dev.convnet.common.Records;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -127,7 +128,8 @@ public record SplitFile(
       throw new DataException(file + " names no data folder or fewer than two classes");
     }
     if (!FOLDER.equals(split.format()) && !IDX.equals(split.format())) {
-      throw new DataException(file + ": format must be folder or idx, not " + split.format());
+      throw new DataException(
+          file + ": format must be folder or idx, not " + Messages.echoed(split.format()));
     }
     for (Part part : new Part[] {split.train(), split.validation(), split.test()}) {
       if (part == null

@@ -6,6 +6,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.MalformedJsonException;
+import dev.convnet.common.Messages;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.savedmodel.Instances;
 import dev.convnet.savedmodel.ModelExport;
@@ -443,23 +444,9 @@ public final class ServingApi {
                 : "Latest(" + echoed(model) + ")"));
   }
 
-  /**
-   * A client's string as an error message repeats it: control characters (a line break would split
-   * the one-line message, and a log line) escaped as {@code \\uXXXX}, and at most 200 characters.
-   */
+  /** A client's string as an error message repeats it ({@link Messages#echoed}). */
   static String echoed(String text) {
-    StringBuilder out = new StringBuilder();
-    text.codePoints()
-        .limit(200)
-        .forEach(
-            c -> {
-              if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", c));
-              } else {
-                out.appendCodePoint(c);
-              }
-            });
-    return text.codePointCount(0, text.length()) > 200 ? out + "..." : out.toString();
+    return Messages.echoed(text);
   }
 
   static ApiException bad(String message) {
