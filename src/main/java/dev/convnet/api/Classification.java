@@ -28,6 +28,9 @@ public record Classification(
     List<String> classNames,
     boolean inverted) {
 
+  /** How many of the likeliest classes {@code predict} and {@code serve} name: three. */
+  public static final int TOP = Prediction.TOP;
+
   /** The answer for the class probabilities {@code p} of the classes {@code classNames}. */
   static Classification of(float[] p, List<String> classNames, boolean inverted) {
     List<Float> probabilities = new ArrayList<>(p.length);

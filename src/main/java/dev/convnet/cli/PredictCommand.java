@@ -23,9 +23,6 @@ import picocli.CommandLine.Spec;
       "Exit code 0 when every file was classified, 1 when any failed (the others are still classified)."
     })
 final class PredictCommand implements Callable<Integer> {
-  /** How many classes each answer names. */
-  private static final int TOP = 3;
-
   @Spec CommandSpec spec;
 
   @Option(names = "--json", description = "One JSON object per line and file instead of text.")
@@ -67,7 +64,7 @@ final class PredictCommand implements Callable<Integer> {
   /** "shoe.png: Sneaker 91.0%, Sandal 6.2%, Ankle boot 2.1%": the three likeliest classes. */
   private static String asText(String name, Classification answer) {
     StringBuilder sb = new StringBuilder(name).append(": ");
-    List<Integer> top = answer.likeliest(TOP);
+    List<Integer> top = answer.likeliest(Classification.TOP);
     for (int k = 0; k < top.size(); k++) {
       int c = top.get(k);
       sb.append(k == 0 ? "" : ", ")

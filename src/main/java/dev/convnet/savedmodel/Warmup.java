@@ -168,12 +168,14 @@ public final class Warmup {
               out.writeString(MODEL_SPEC_NAME, name);
               out.writeString(MODEL_SPEC_SIGNATURE_NAME, request.signature());
             });
-    boolean files = request.instances() instanceof Instances.Files;
     TensorProto.Builder tensor = TensorProto.newBuilder();
+    String input;
     if (request.instances() instanceof Instances.Files sent) {
+      input = ModelExport.IMAGES_INPUT;
       tensor.setDtype(DataType.DT_STRING).setTensorShape(shape(request.n()));
       sent.files().forEach(f -> tensor.addStringVal(ByteString.copyFrom(f)));
     } else {
+      input = ModelExport.INPUT;
       float[] pixels = request.instances().pixels("warm-up request");
       ByteBuffer content =
           ByteBuffer.allocate(pixels.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -183,7 +185,6 @@ public final class Warmup {
           .setTensorShape(shape(request.n(), ModelConfig.IMG_SIZE_FLAT))
           .setTensorContent(ByteString.copyFrom(content.array()));
     }
-    String input = files ? ModelExport.IMAGES_INPUT : ModelExport.INPUT;
     byte[] entry =
         message(
             out -> {

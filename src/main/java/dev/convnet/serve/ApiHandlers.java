@@ -2,6 +2,7 @@ package dev.convnet.serve;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.convnet.common.Messages;
 import dev.convnet.data.ImageInput;
 import dev.convnet.savedmodel.Instances;
 import dev.convnet.savedmodel.ModelExport;
@@ -113,7 +114,7 @@ final class ApiHandlers {
     Fields query = Request.extractQueryParameters(request);
     // The name is the client's, repeated in the answer and in errors: control characters escaped.
     String file =
-        query.getValue("name") == null ? "upload" : ServingApi.echoed(query.getValue("name"));
+        query.getValue("name") == null ? "upload" : Messages.echoed(query.getValue("name"));
     ImageInput.Prepared image;
     try {
       image = ImageInput.read(bytes, file);

@@ -1,6 +1,7 @@
 package dev.convnet.serve;
 
 import com.google.gson.JsonObject;
+import dev.convnet.common.Messages;
 import dev.convnet.savedmodel.ModelExport;
 import java.io.IOException;
 import java.util.OptionalLong;
@@ -110,7 +111,7 @@ final class Routes {
     }
     if (m.group(3) != null) {
       throw ServingApi.bad(
-          "Unrecognized servable version label: " + ServingApi.echoed(percentDecoded(m.group(3))));
+          "Unrecognized servable version label: " + Messages.echoed(percentDecoded(m.group(3))));
     }
     if (method.equals("GET")) {
       exchange.sendJson(200, m.group(4) != null ? api.metadata(version) : api.status(version));

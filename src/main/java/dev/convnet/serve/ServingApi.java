@@ -120,7 +120,9 @@ public final class ServingApi {
               signature = name;
             } else {
               throw bad(
-                  "Serving signature name: \"" + echoed(name) + "\" not found in signature def");
+                  "Serving signature name: \""
+                      + Messages.echoed(name)
+                      + "\" not found in signature def");
             }
           }
           case "instances" -> rows = readInstances(reader, "instances", true);
@@ -440,13 +442,8 @@ public final class ServingApi {
         404,
         "Servable not found for request: "
             + (version.isPresent()
-                ? "Specific(" + echoed(model) + ", " + version.getAsLong() + ")"
-                : "Latest(" + echoed(model) + ")"));
-  }
-
-  /** A client's string as an error message repeats it ({@link Messages#echoed}). */
-  static String echoed(String text) {
-    return Messages.echoed(text);
+                ? "Specific(" + Messages.echoed(model) + ", " + version.getAsLong() + ")"
+                : "Latest(" + Messages.echoed(model) + ")"));
   }
 
   static ApiException bad(String message) {

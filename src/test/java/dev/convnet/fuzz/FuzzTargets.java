@@ -90,14 +90,17 @@ class FuzzTargets {
    */
   private static final long PER_BYTE = 256;
 
-  private static void assertAllocatedAtMost(long before, long bound, String what) {
+  /**
+   * Runs {@code parse} held to the contract's bounds: at most {@code bytes} allocated on this
+   * thread, and while fuzzing less than {@link #INPUT_NANOS}.
+   */
+  private static void bounded(String what, long bytes, Runnable parse) {
+    long before = allocated();
+    long start = System.nanoTime();
+    parse.run();
     long used = allocated() - before;
-    assertTrue(used <= bound, what + " allocated " + used + " bytes, more than " + bound);
-  }
-
-  /** While fuzzing: the input took less than {@link #INPUT_NANOS} since {@code start}. */
-  private static void assertQuick(long start, String what) {
     long took = System.nanoTime() - start;
+    assertTrue(used <= bytes, what + " allocated " + used + " bytes, more than " + bytes);
     assertTrue(!FUZZING || took < INPUT_NANOS, what + " took " + took / 1_000_000 + " ms");
   }
 
@@ -106,41 +109,54 @@ class FuzzTargets {
     assertFalse(message.contains("\n"), "one line: " + message);
   }
 
+  /** A refusal of an input read from {@link #SOURCE}: one line, naming it. */
+  private static void assertNamesSource(RuntimeException e) {
+    assertTrue(e.getMessage().startsWith(SOURCE.toString()), "names the input: " + e.getMessage());
+    assertOneLine(e.getMessage());
+  }
+
+  /** A refusal of the server's: TensorFlow Serving's 400 or 413, one line. */
+  private static void assertServerRefusal(ServingApi.ApiException e) {
+    assertTrue(e.status() == 400 || e.status() == 413, "status " + e.status());
+    assertOneLine(e.getMessage());
+  }
+
   /** POST :predict bodies, row ("instances") and columnar ("inputs"), pixels or b64 files. */
   @FuzzTest(maxDuration = FUZZ_FOR)
   void predictRequestBody(byte[] body) {
     String text = new String(body, StandardCharsets.UTF_8);
-    long before = allocated();
-    long start = System.nanoTime();
-    try {
-      ServingApi.PredictRequest request = ServingApi.parsePredict(text);
-      assertTrue(request.n() >= 0 && request.n() <= ServingApi.MAX_INSTANCES, "n " + request.n());
-      if (request.instances() instanceof Instances.Pixels pixels) {
-        assertEquals((long) request.n() * ImageInput.PIXELS, pixels.values().length);
-      }
-    } catch (ServingApi.ApiException e) {
-      assertTrue(e.status() == 400 || e.status() == 413, "status " + e.status());
-      assertOneLine(e.getMessage());
-    }
     // JSON text is parsed as a stream into one float array of at most 1,024 images (3.2 MB).
-    assertAllocatedAtMost(before, PER_BYTE * body.length + BASE_BYTES, "a predict body");
-    assertQuick(start, "a predict body");
+    bounded(
+        "a predict body",
+        PER_BYTE * body.length + BASE_BYTES,
+        () -> {
+          try {
+            ServingApi.PredictRequest request = ServingApi.parsePredict(text);
+            assertTrue(
+                request.n() >= 0 && request.n() <= ServingApi.MAX_INSTANCES, "n " + request.n());
+            if (request.instances() instanceof Instances.Pixels pixels) {
+              assertEquals((long) request.n() * ImageInput.PIXELS, pixels.values().length);
+            }
+          } catch (ServingApi.ApiException e) {
+            assertServerRefusal(e);
+          }
+        });
   }
 
   /** Gzip request bodies, inflated within the body limit. */
   @FuzzTest(maxDuration = FUZZ_FOR)
   void gzipRequestBody(byte[] body) {
-    long before = allocated();
-    long start = System.nanoTime();
-    try {
-      byte[] inflated = ServingApi.gunzip(body, GZIP_LIMIT);
-      assertTrue(inflated.length <= GZIP_LIMIT, "inflated " + inflated.length);
-    } catch (ServingApi.ApiException e) {
-      assertTrue(e.status() == 400 || e.status() == 413, "status " + e.status());
-      assertOneLine(e.getMessage());
-    }
-    assertAllocatedAtMost(before, 4 * GZIP_LIMIT + 8L * body.length + BASE_BYTES, "a gzip body");
-    assertQuick(start, "a gzip body");
+    bounded(
+        "a gzip body",
+        4 * GZIP_LIMIT + 8L * body.length + BASE_BYTES,
+        () -> {
+          try {
+            byte[] inflated = ServingApi.gunzip(body, GZIP_LIMIT);
+            assertTrue(inflated.length <= GZIP_LIMIT, "inflated " + inflated.length);
+          } catch (ServingApi.ApiException e) {
+            assertServerRefusal(e);
+          }
+        });
   }
 
   /** Image files (PNG, JPEG, GIF, BMP) through the headers' checks and the decoding. */
@@ -151,25 +167,22 @@ class FuzzTargets {
 
   /** Image preparation's contract: 784 pixels in [0, 1], or a refusal naming the file. */
   static void checkImage(byte[] file) {
-    long before = allocated();
-    long start = System.nanoTime();
-    try {
-      ImageInput.Prepared prepared = ImageInput.read(file, SOURCE.toString());
-      assertEquals(ImageInput.PIXELS, prepared.pixels().length);
-      for (float p : prepared.pixels()) {
-        assertTrue(p >= 0 && p <= 1, "pixel " + p);
-      }
-    } catch (IllegalArgumentException e) {
-      assertTrue(e.getMessage().startsWith(SOURCE.toString()), "names the file: " + e.getMessage());
-      assertOneLine(e.getMessage());
-    }
     // Decoding is capped at DECODE_PIXELS (4 million): at most 8 bytes a pixel (16-bit RGBA)
     // for the raster, and as much again for the decoder's own buffers.
-    assertAllocatedAtMost(
-        before,
+    bounded(
+        "an image file",
         16 * ImageInput.DECODE_PIXELS + PER_BYTE * file.length + BASE_BYTES,
-        "an image file");
-    assertQuick(start, "an image file");
+        () -> {
+          try {
+            ImageInput.Prepared prepared = ImageInput.read(file, SOURCE.toString());
+            assertEquals(ImageInput.PIXELS, prepared.pixels().length);
+            for (float p : prepared.pixels()) {
+              assertTrue(p >= 0 && p <= 1, "pixel " + p);
+            }
+          } catch (IllegalArgumentException e) {
+            assertNamesSource(e);
+          }
+        });
   }
 
   /** IDX files of any data set, images or labels. */
@@ -181,54 +194,54 @@ class FuzzTargets {
 
   /** The IDX reader's contract: a file that holds what its header promises, or a DataException. */
   static void checkIdx(byte[] bytes, int magic) {
-    long before = allocated();
-    long start = System.nanoTime();
-    try {
-      IdxReader.IdxFile file = IdxReader.parse(SOURCE, bytes, magic);
-      long payload = 1;
-      for (int d : file.dimensions()) {
-        payload *= d;
-      }
-      assertEquals(payload, file.data().length, "a parsed file holds what its header promises");
-    } catch (DataException e) {
-      assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
-      assertOneLine(e.getMessage());
-    }
-    assertAllocatedAtMost(before, 4L * bytes.length + BASE_BYTES, "an IDX file");
-    assertQuick(start, "an IDX file");
+    bounded(
+        "an IDX file",
+        4L * bytes.length + BASE_BYTES,
+        () -> {
+          try {
+            IdxReader.IdxFile file = IdxReader.parse(SOURCE, bytes, magic);
+            long payload = 1;
+            for (int d : file.dimensions()) {
+              payload *= d;
+            }
+            assertEquals(
+                payload, file.data().length, "a parsed file holds what its header promises");
+          } catch (DataException e) {
+            assertNamesSource(e);
+          }
+        });
   }
 
   /** split.json files, which {@code train --data} and {@code --resume} read. */
   @FuzzTest(maxDuration = FUZZ_FOR)
   void splitFile(byte[] bytes) {
     String text = new String(bytes, StandardCharsets.UTF_8);
-    long before = allocated();
-    long start = System.nanoTime();
-    try {
-      SplitFile split = SplitFile.parse(text, SOURCE);
-      assertTrue(split.classes().size() >= 2);
-    } catch (DataException e) {
-      assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
-      assertOneLine(e.getMessage());
-    }
-    assertAllocatedAtMost(before, PER_BYTE * bytes.length + BASE_BYTES, "a split file");
-    assertQuick(start, "a split file");
+    bounded(
+        "a split file",
+        PER_BYTE * bytes.length + BASE_BYTES,
+        () -> {
+          try {
+            assertTrue(SplitFile.parse(text, SOURCE).classes().size() >= 2);
+          } catch (DataException e) {
+            assertNamesSource(e);
+          }
+        });
   }
 
   /** The warm-up file a SavedModel carries (TFRecords of PredictionLog protos). */
   @FuzzTest(maxDuration = FUZZ_FOR)
   void warmupFile(byte[] bytes) {
-    long before = allocated();
-    long start = System.nanoTime();
-    try {
-      for (Warmup.Request request : Warmup.parse(bytes, SOURCE)) {
-        assertTrue(request.n() >= 0, "n " + request.n());
-      }
-    } catch (IllegalArgumentException e) {
-      assertTrue(e.getMessage().startsWith(SOURCE.toString()), e.getMessage());
-      assertOneLine(e.getMessage());
-    }
-    assertAllocatedAtMost(before, PER_BYTE * bytes.length + BASE_BYTES, "a warm-up file");
-    assertQuick(start, "a warm-up file");
+    bounded(
+        "a warm-up file",
+        PER_BYTE * bytes.length + BASE_BYTES,
+        () -> {
+          try {
+            for (Warmup.Request request : Warmup.parse(bytes, SOURCE)) {
+              assertTrue(request.n() >= 0, "n " + request.n());
+            }
+          } catch (IllegalArgumentException e) {
+            assertNamesSource(e);
+          }
+        });
   }
 }
