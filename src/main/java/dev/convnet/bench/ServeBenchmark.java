@@ -53,7 +53,9 @@ public final class ServeBenchmark {
     /** A kept-alive blocking socket each ({@link KeepAliveClient}), as a load tool's. */
     SOCKET,
     /** The JDK's java.net.http client. */
-    JDK
+    JDK,
+    /** wrk, the HTTP load tool, as its own process ({@link WrkLoad}): nothing of ours sends. */
+    WRK
   }
 
   private final double seconds;
@@ -205,15 +207,24 @@ public final class ServeBenchmark {
         BATCH, parse / perImage, prepare / perImage, run / perImage, answer / perImage);
   }
 
-  /** The responses of one load level: each request's latency over the window. */
-  record Load(List<Long> latencyNanos, double windowSeconds) {
-    double requestsPerSecond() {
-      return latencyNanos.size() / windowSeconds;
+  /** One load level's answered requests a second and latency percentiles, over its window. */
+  record Load(double requestsPerSecond, double p50Ms, double p99Ms) {
+    static Load of(List<Long> latencyNanos, double windowSeconds) {
+      long[] latencies = latencyNanos.stream().mapToLong(Long::longValue).toArray();
+      return new Load(
+          latencies.length / windowSeconds,
+          StepWindow.percentile(latencies, 50) / 1e6,
+          StepWindow.percentile(latencies, 99) / 1e6);
     }
 
     double percentileMs(double p) {
-      return StepWindow.percentile(latencyNanos.stream().mapToLong(Long::longValue).toArray(), p)
-          / 1e6;
+      if (p == 50) {
+        return p50Ms;
+      }
+      if (p == 99) {
+        return p99Ms;
+      }
+      throw new IllegalArgumentException("p50 and p99 are kept, not p" + p);
     }
   }
 
@@ -224,6 +235,9 @@ public final class ServeBenchmark {
 
   /** The same, unmeasured for {@code warmup} seconds, then measured for {@code window}. */
   private Load load(String url, String body, int clients, double warmup, double window) {
+    if (client == Client.WRK) {
+      return WrkLoad.run(url, body, clients, warmup, window);
+    }
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     Sender sender = client == Client.JDK ? new JdkSender(url, body, clients) : null;
     try {
@@ -259,7 +273,7 @@ public final class ServeBenchmark {
       for (Future<List<Long>> f : futures) {
         all.addAll(f.get(Math.round((warmup + window) * 4) + 60, TimeUnit.SECONDS));
       }
-      return new Load(all, window);
+      return Load.of(all, window);
     } catch (Exception e) {
       throw new IllegalStateException("the serve benchmark failed: " + e.getMessage(), e);
     } finally {

@@ -69,7 +69,8 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "CLIENT",
       description =
           "The HTTP clients of --serve: socket (one kept-alive blocking socket each, as a load"
-              + " tool's) or jdk (java.net.http). Default: socket.")
+              + " tool's), jdk (java.net.http) or wrk (the load tool itself, on the PATH)."
+              + " Default: socket.")
   ServeBenchmark.Client client = ServeBenchmark.Client.SOCKET;
 
   @Option(

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Train the notebook's network with each recipe on the real data and compare them.",
       "Writes recipes.md (test and validation accuracy, training time, the goals: 91%% in 20 s"
-          + " for fast, 93%% in 300 s for best) and recipes.png (the race: validation accuracy"
+          + " and 2 epochs for fast, 93%% in 300 s and 25 epochs for best) and recipes.png (the race: validation accuracy"
           + " each epoch against training seconds, test accuracy at the end) into --out, and one"
           + " run folder per recipe and seed.",
       "--doc docs/recipes.md writes the table into that page's block recipes-table-KIND and the"

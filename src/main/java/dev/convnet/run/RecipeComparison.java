@@ -39,7 +39,7 @@ public final class RecipeComparison {
    * reach them.
    */
   public static final List<RaceChart.Goal> GOALS =
-      List.of(new RaceChart.Goal(20, 0.91), new RaceChart.Goal(300, 0.93));
+      List.of(new RaceChart.Goal(20, 0.91, 2), new RaceChart.Goal(300, 0.93, 25));
 
   /** Which goal each recipe races for. */
   private static final Map<String, RaceChart.Goal> GOAL_OF =
@@ -128,13 +128,17 @@ public final class RecipeComparison {
     if (goal == null) {
       return "-";
     }
-    boolean met = r.testAccuracy() >= goal.accuracy() && r.trainSeconds() <= goal.seconds();
+    boolean met =
+        r.testAccuracy() >= goal.accuracy()
+            && r.trainSeconds() <= goal.seconds()
+            && r.epochs() <= goal.epochs();
     return String.format(
         Locale.ROOT,
-        "%s (%.0f%% in %.0f s)",
+        "%s (%.0f%% in %.0f s, %.0f epochs)",
         met ? "reached" : "missed",
         goal.accuracy() * 100,
-        goal.seconds());
+        goal.seconds(),
+        goal.epochs());
   }
 
   /**

@@ -34,10 +34,11 @@ public final class RaceChart {
       double finalSeconds,
       double testAccuracy) {}
 
-  /** A goal: this test accuracy in at most these training seconds. */
-  public record Goal(double seconds, double accuracy) {
+  /** A goal: this test accuracy in at most these training seconds and epochs of images. */
+  public record Goal(double seconds, double accuracy, double epochs) {
     String label() {
-      return String.format(Locale.ROOT, "goal: %.0f%% in %.0f s", accuracy * 100, seconds);
+      return String.format(
+          Locale.ROOT, "goal: %.0f%% in %.0f s, %.0f epochs", accuracy * 100, seconds, epochs);
     }
   }
 
