@@ -20,7 +20,9 @@ final class WrkLoad {
   /** wrk's threads: at most one a core of these 2-core machines, and no more than connections. */
   private static final int MAX_THREADS = 2;
 
-  /** Sends the body from a file; prints one line "convnet requests seconds p50_us p99_us errors". */
+  /**
+   * Sends the body from a file; prints one line "convnet requests seconds p50_us p99_us errors".
+   */
   private static final String SCRIPT =
       """
       wrk.method = "POST"
@@ -38,7 +40,9 @@ final class WrkLoad {
 
   private WrkLoad() {}
 
-  /** {@code clients} connections posting {@code body}: {@code warmup} s unmeasured, then one window. */
+  /**
+   * {@code clients} connections posting {@code body}: {@code warmup} s unmeasured, then one window.
+   */
   static ServeBenchmark.Load run(
       String url, String body, int clients, double warmup, double window) {
     Path dir = null;
