@@ -247,6 +247,26 @@ class RestServerTest {
   }
 
   @Test
+  void everyInstancesPixelsKeepTheirPlaceAsTheBufferGrows() {
+    for (int count : new int[] {1, 2, 3, 5}) {
+      StringBuilder sb = new StringBuilder("{\"instances\": [");
+      for (int i = 0; i < count; i++) {
+        sb.append(i == 0 ? "[" : ",[");
+        for (int p = 0; p < 784; p++) {
+          sb.append(p == 0 ? "" : ",").append((i * 784 + p) % 1000 / 1000.0);
+        }
+        sb.append(']');
+      }
+      ServingApi.PredictRequest request = ServingApi.parsePredict(sb + "]}");
+      float[] pixels = request.instances().pixels("instance");
+      assertEquals(count * 784, pixels.length, count + " images");
+      for (int k = 0; k < pixels.length; k++) {
+        assertEquals((float) (k % 1000 / 1000.0), pixels[k], "pixel " + k + " of " + count);
+      }
+    }
+  }
+
+  @Test
   void moreThan1024InstancesAreRefused() {
     StringBuilder sb = new StringBuilder("{\"instances\": [");
     for (int i = 0; i <= ServingApi.MAX_INSTANCES; i++) {
