@@ -118,16 +118,16 @@ public final class ServeBenchmark {
                     clients,
                     batching,
                     Math.round(load.requestsPerSecond()),
-                    Benchmark.round(load.percentileMs(50), 2),
-                    Benchmark.round(load.percentileMs(99), 2)));
+                    Benchmark.round(load.p50Ms(), 2),
+                    Benchmark.round(load.p99Ms(), 2)));
             out.printf(
                 "serve, 1 image a request, %2d clients, batching %-3s: %,8.0f requests/s,"
                     + " p50 %6.2f ms, p99 %6.2f ms%n",
                 clients,
                 batching ? "on" : "off",
                 load.requestsPerSecond(),
-                load.percentileMs(50),
-                load.percentileMs(99));
+                load.p50Ms(),
+                load.p99Ms());
             out.flush();
           }
           for (String format : new String[] {"json", "b64"}) {
@@ -215,16 +215,6 @@ public final class ServeBenchmark {
           latencies.length / windowSeconds,
           StepWindow.percentile(latencies, 50) / 1e6,
           StepWindow.percentile(latencies, 99) / 1e6);
-    }
-
-    double percentileMs(double p) {
-      if (p == 50) {
-        return p50Ms;
-      }
-      if (p == 99) {
-        return p99Ms;
-      }
-      throw new IllegalArgumentException("p50 and p99 are kept, not p" + p);
     }
   }
 

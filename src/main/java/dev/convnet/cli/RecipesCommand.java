@@ -24,9 +24,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Train the notebook's network with each recipe on the real data and compare them.",
       "Writes recipes.md (test and validation accuracy, training time, the goals: 91%% in 20 s"
-          + " and 2 epochs for fast, 93%% in 300 s and 25 epochs for best) and recipes.png (the race: validation accuracy"
-          + " each epoch against training seconds, test accuracy at the end) into --out, and one"
-          + " run folder per recipe and seed.",
+          + " and 2 epochs for fast, 93%% in 300 s and 25 epochs for best) and recipes.png (the"
+          + " race: validation accuracy each epoch against training seconds, test accuracy at the"
+          + " end) into --out, and one run folder per recipe and seed.",
       "--doc docs/recipes.md writes the table into that page's block recipes-table-KIND and the"
           + " chart beside the page as recipes-KIND.png, KIND being this kind of CPU (amd,"
           + " intel-amx, ...): a speed holds for the CPU it was measured on."

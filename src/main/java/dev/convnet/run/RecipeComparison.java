@@ -128,17 +128,8 @@ public final class RecipeComparison {
     if (goal == null) {
       return "-";
     }
-    boolean met =
-        r.testAccuracy() >= goal.accuracy()
-            && r.trainSeconds() <= goal.seconds()
-            && r.epochs() <= goal.epochs();
-    return String.format(
-        Locale.ROOT,
-        "%s (%.0f%% in %.0f s, %.0f epochs)",
-        met ? "reached" : "missed",
-        goal.accuracy() * 100,
-        goal.seconds(),
-        goal.epochs());
+    boolean met = goal.reachedBy(r.testAccuracy(), r.trainSeconds(), r.epochs());
+    return (met ? "reached" : "missed") + " (" + goal.describe() + ")";
   }
 
   /**

@@ -254,11 +254,13 @@ public final class ServingApi {
     if (count == 0) {
       throw bad("no images in the request");
     }
-    float[] read =
-        files != null || values.length == count * pixels
-            ? values
-            : java.util.Arrays.copyOf(values, count * pixels);
-    return new Images(files != null ? null : read, files, count);
+    if (files != null) {
+      return new Images(null, files, count);
+    }
+    return new Images(
+        values.length == count * pixels ? values : java.util.Arrays.copyOf(values, count * pixels),
+        null,
+        count);
   }
 
   /**

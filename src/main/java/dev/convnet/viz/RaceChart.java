@@ -36,9 +36,19 @@ public final class RaceChart {
 
   /** A goal: this test accuracy in at most these training seconds and epochs of images. */
   public record Goal(double seconds, double accuracy, double epochs) {
-    String label() {
+    /** "91% in 20 s, 2 epochs". */
+    public String describe() {
       return String.format(
-          Locale.ROOT, "goal: %.0f%% in %.0f s, %.0f epochs", accuracy * 100, seconds, epochs);
+          Locale.ROOT, "%.0f%% in %.0f s, %.0f epochs", accuracy * 100, seconds, epochs);
+    }
+
+    /** Whether a run of this test accuracy, training seconds and epochs reached the goal. */
+    public boolean reachedBy(double testAccuracy, double trainSeconds, double runEpochs) {
+      return testAccuracy >= accuracy && trainSeconds <= seconds && runEpochs <= epochs;
+    }
+
+    String label() {
+      return "goal: " + describe();
     }
   }
 

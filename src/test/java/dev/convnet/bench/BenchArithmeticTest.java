@@ -41,8 +41,8 @@ class BenchArithmeticTest {
     ServeBenchmark.Load load =
         WrkLoad.figures("Running 5s test @ http://x\nconvnet 2500 5.000000 3200 4900 0\n");
     assertEquals(500, load.requestsPerSecond(), 1e-9);
-    assertEquals(3.2, load.percentileMs(50), 1e-12);
-    assertEquals(4.9, load.percentileMs(99), 1e-12);
+    assertEquals(3.2, load.p50Ms(), 1e-12);
+    assertEquals(4.9, load.p99Ms(), 1e-12);
     IllegalStateException failed =
         assertThrows(
             IllegalStateException.class, () -> WrkLoad.figures("convnet 2500 5.0 3200 4900 3\n"));
