@@ -287,6 +287,27 @@ public final class ConvNet implements AutoCloseable {
     return classesOf(yPredCls, images, n);
   }
 
+  /**
+   * The class of each of {@code images} as evaluation reports it and the exported model computes
+   * it: In [16]-[28] again, built with {@code scope} over this network's variables, each
+   * convolution as {@link Layers#predictionConvolution} picks for the device. In [28]'s {@code
+   * yPredCls} is the same function through the notebook's Conv2D, equal to rounding.
+   */
+  public Operand<TInt64> predictedClasses(Ops scope, Operand<TFloat32> images) {
+    Network copy =
+        network(
+            Layers.reusing(scope, trainableVariables, Layers.predictionConvolution(device)),
+            images,
+            config,
+            scope.constant(0f));
+    return scope.math.argMax(scope.nn.softmax(copy.layerFc2()), scope.constant(1));
+  }
+
+  /** {@link #predictedClasses(Ops, Operand)} of {@code xImage}, under the name scope "predict". */
+  public Operand<TInt64> predictedClasses() {
+    return predictedClasses(tf.withSubScope("predict"), xImage);
+  }
+
   /** The value of a class-number op of the graph for {@code n} images. */
   public long[] classesOf(Operand<TInt64> op, float[] images, int n) {
     try (TFloat32 xs = Tensors.images(images, n);

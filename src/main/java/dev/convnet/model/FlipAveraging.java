@@ -20,20 +20,30 @@ public final class FlipAveraging {
   /**
    * The averaged probabilities, {@code [n, 10]}, of {@code xImage} ({@code [n, 28, 28, 1]}) through
    * {@code config}'s network over {@code variables}: two copies of the network, the image and its
-   * mirror, which run side by side on two cores.
+   * mirror, which run side by side on two cores, their convolutions as {@code convolution} says.
    */
   public static Operand<TFloat32> probabilities(
-      Ops tf, List<Variable<TFloat32>> variables, Operand<TFloat32> xImage, ModelConfig config) {
+      Ops tf,
+      List<Variable<TFloat32>> variables,
+      Operand<TFloat32> xImage,
+      ModelConfig config,
+      Layers.Convolution convolution) {
     Ops scope = tf.withSubScope("flip_average");
     Ops plainScope = scope.withSubScope("plain");
     Ops mirrorScope = scope.withSubScope("mirrored");
     Operand<TFloat32> mirrored = mirrorScope.reverse(xImage, mirrorScope.constant(new int[] {2}));
     ConvNet.Network plain =
         ConvNet.network(
-            Layers.reusing(plainScope, variables), xImage, config, plainScope.constant(0f));
+            Layers.reusing(plainScope, variables, convolution),
+            xImage,
+            config,
+            plainScope.constant(0f));
     ConvNet.Network mirror =
         ConvNet.network(
-            Layers.reusing(mirrorScope, variables), mirrored, config, mirrorScope.constant(0f));
+            Layers.reusing(mirrorScope, variables, convolution),
+            mirrored,
+            config,
+            mirrorScope.constant(0f));
     return scope.math.mul(
         scope.math.add(
             plainScope.nn.softmax(plain.layerFc2()), mirrorScope.nn.softmax(mirror.layerFc2())),

@@ -71,7 +71,9 @@ public final class InferenceGraph implements AutoCloseable {
     }
     graph = new Graph();
     Ops tf = Ops.create(graph);
-    Layers layers = new Layers(tf, 0); // every value comes from the trained network
+    // Every value comes from the trained network; the convolutions as evaluation on a CPU ran them.
+    Layers.Convolution convolution = Layers.predictionConvolution(Device.CPU_NAME);
+    Layers layers = Layers.forPrediction(tf, convolution);
     int imgSize = ModelConfig.IMG_SIZE;
     x =
         tf.withName(ConvNet.X_NAME)
@@ -85,7 +87,9 @@ public final class InferenceGraph implements AutoCloseable {
     yPred =
         flipAverage
             ? tf.withName("y_pred")
-                .identity(FlipAveraging.probabilities(tf, layers.variables(), xImage, config))
+                .identity(
+                    FlipAveraging.probabilities(
+                        tf, layers.variables(), xImage, config, convolution))
             : tf.withName("y_pred").nn.softmax(network.layerFc2());
     yPredCls = tf.withName("y_pred_cls").math.argMax(yPred, tf.constant(1));
 
@@ -102,10 +106,11 @@ public final class InferenceGraph implements AutoCloseable {
             .withName("probabilities")
             .identity(
                 flipAverage
-                    ? FlipAveraging.probabilities(images, layers.variables(), filesImage, config)
+                    ? FlipAveraging.probabilities(
+                        images, layers.variables(), filesImage, config, convolution)
                     : images.nn.softmax(
                         ConvNet.network(
-                                Layers.reusing(images, layers.variables()),
+                                Layers.reusing(images, layers.variables(), convolution),
                                 filesImage,
                                 config,
                                 images.constant(0f))

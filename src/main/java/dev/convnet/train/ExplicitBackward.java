@@ -25,9 +25,9 @@ import org.tensorflow.types.TInt64;
  *   <li>The ReLU gradients read the ReLU's output, not its input, so each convolution's BiasAdd has
  *       a single reader and TensorFlow fuses Conv2D, BiasAdd and ReLU in training too.
  *   <li>The second convolution and its input gradient are computed by oneDNN's filter-gradient
- *       kernel ({@link #convolveAsFilterGradient}): on 14x14 images of 16 channels into 36, its
- *       forward and backward-data kernels ran at about a third of the speed of its filter-gradient
- *       kernel on an AMD EPYC CPU (docs/performance.md).
+ *       kernel ({@link Layers#convolveAsFilterGradient}): on 14x14 images of 16 channels into 36,
+ *       its forward and backward-data kernels ran at about a third of the speed of its
+ *       filter-gradient kernel on an AMD EPYC CPU (docs/performance.md).
  * </ul>
  */
 final class ExplicitBackward {
@@ -108,7 +108,7 @@ final class ExplicitBackward {
     ReluAndPool layer2 =
         new ReluAndPool(
             tf,
-            tf.nn.biasAdd(convolveAsFilterGradient(tf, pool1, weightsConv2), biasesConv2),
+            tf.nn.biasAdd(Layers.convolveAsFilterGradient(tf, pool1, weightsConv2), biasesConv2),
             poolFirst);
     Operand<TFloat32> pool2 = layer2.output;
     Operand<TFloat32> flat =
@@ -140,7 +140,7 @@ final class ExplicitBackward {
         tf.linalg.transpose(
             tf.reverse(weightsConv2, tf.constant(new int[] {0, 1})),
             tf.constant(new int[] {0, 1, 3, 2}));
-    Operand<TFloat32> gradPool1 = convolveAsFilterGradient(tf, gradRelu2, mirrored);
+    Operand<TFloat32> gradPool1 = Layers.convolveAsFilterGradient(tf, gradRelu2, mirrored);
     Operand<TFloat32> gradRelu1 = layer1.gradient(gradPool1);
     Operand<TFloat32> gradWeightsConv1 =
         tf.nn.conv2dBackpropFilter(
@@ -167,38 +167,6 @@ final class ExplicitBackward {
     Operand<TInt64> predicted = tf.math.argMax(logits, tf.constant(1));
     Operand<TInt64> actual = tf.math.argMax(labels, tf.constant(1));
     return tf.sum(tf.dtypes.cast(tf.math.equal(predicted, actual), TFloat32.class), tf.constant(0));
-  }
-
-  /**
-   * A SAME, stride-1 convolution of {@code input} {@code [n, h, w, c]} by {@code filters} {@code
-   * [k, k, c, o]} (k odd), computed by a filter-gradient op: with images and channels swapped, the
-   * padded input {@code [c, h + k - 1, w + k - 1, n]} correlated with the filters as the "output
-   * gradient" {@code [c, k, k, o]} gives {@code [h, w, n, o]}, each sum over the same products.
-   */
-  static Operand<TFloat32> convolveAsFilterGradient(
-      Ops tf, Operand<TFloat32> input, Operand<TFloat32> filters) {
-    long size = filters.shape().size(0);
-    long pad = (size - 1) / 2;
-    Operand<TFloat32> padded =
-        tf.pad(
-            input,
-            tf.constant(new long[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}),
-            tf.constant(0f));
-    Operand<TFloat32> channelsFirst =
-        tf.linalg.transpose(padded, tf.constant(new int[] {3, 1, 2, 0}));
-    Operand<TFloat32> filtersAsGradient =
-        tf.linalg.transpose(filters, tf.constant(new int[] {2, 0, 1, 3}));
-    // [h, w, n, o]: the input's height, width and images, and the filters' outputs.
-    Operand<TInt32> outputSize =
-        tf.concat(
-            List.of(
-                tf.gather(tf.shape(input), tf.constant(new int[] {1, 2, 0}), tf.constant(0)),
-                tf.constant(new int[] {(int) filters.shape().size(3)})),
-            tf.constant(0));
-    Operand<TFloat32> result =
-        tf.nn.conv2dBackpropFilter(
-            channelsFirst, outputSize, filtersAsGradient, Layers.UNIT_STRIDES, "VALID");
-    return tf.linalg.transpose(result, tf.constant(new int[] {2, 0, 1, 3}));
   }
 
   private static Operand<TInt32> sizeOf(Ops tf, Variable<TFloat32> variable) {

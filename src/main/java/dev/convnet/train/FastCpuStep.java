@@ -3,7 +3,6 @@ package dev.convnet.train;
 import dev.convnet.model.AdamOptimizer;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.Device;
-import dev.convnet.model.Layers;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.StepRunner;
 import java.util.ArrayList;
@@ -29,8 +28,8 @@ import org.tensorflow.types.TInt64;
  * </ul>
  *
  * A batch smaller than the towers (a last batch of one image) takes the notebook's own step, which
- * advances the same Adam state. Predictions go through the towers too, each a copy of the
- * notebook's layers on its share. FastCpuStepTest holds it equal to the notebook's step.
+ * advances the same Adam state. Predictions go through the towers too, each the network's {@link
+ * ConvNet#predictedClasses} on its share. FastCpuStepTest holds it equal to the notebook's step.
  */
 public final class FastCpuStep implements TrainingStep {
   private final ConvNet net;
@@ -38,6 +37,9 @@ public final class FastCpuStep implements TrainingStep {
   private final StepRunner.StepOps step;
   private final List<Operand<TFloat32>> gradients;
   private final Operand<TInt64> predictions;
+
+  /** The classes of a batch smaller than the towers, on the whole network. */
+  private final Operand<TInt64> wholeBatchPredictions;
 
   /** Whether the step applies: on a CPU, for the notebook's layer structure at any sizes. */
   public static boolean supports(ModelConfig config, String device) {
@@ -78,14 +80,7 @@ public final class FastCpuStep implements TrainingStep {
       correctSums.add(share.correctSum());
       towerGradients.add(share.gradients());
       if (towers > 1) {
-        // The notebook's layers on the share, as evaluation and the exported model compute them.
-        ConvNet.Network copy =
-            ConvNet.network(
-                Layers.reusing(tower, net.trainableVariables),
-                images.get(t),
-                net.config,
-                net.dropoutRate);
-        towerPredictions.add(tower.math.argMax(copy.layerFc2(), tower.constant(1)));
+        towerPredictions.add(net.predictedClasses(tower, images.get(t)));
       }
     }
     List<Operand<TFloat32>> total = new ArrayList<>();
@@ -104,7 +99,8 @@ public final class FastCpuStep implements TrainingStep {
             optimizer,
             tf.withName("cost").math.div(sum(tf, costSums), batchSize),
             tf.withName("accuracy").math.div(sum(tf, correctSums), batchSize));
-    predictions = towers == 1 ? net.yPredCls : tf.concat(towerPredictions, tf.constant(0));
+    wholeBatchPredictions = net.predictedClasses();
+    predictions = towers == 1 ? wholeBatchPredictions : tf.concat(towerPredictions, tf.constant(0));
   }
 
   @Override
@@ -115,7 +111,7 @@ public final class FastCpuStep implements TrainingStep {
 
   @Override
   public long[] predictClasses(float[] images, int n) {
-    return net.classesOf(n >= towers ? predictions : net.yPredCls, images, n);
+    return net.classesOf(n >= towers ? predictions : wholeBatchPredictions, images, n);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.convnet.train;
 import dev.convnet.data.ImageSet;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.FlipAveraging;
+import dev.convnet.model.Layers;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.ThreadPolicy;
 import org.tensorflow.Operand;
@@ -43,7 +44,13 @@ public final class TrainingGraph implements AutoCloseable {
     this.flipAveragedClasses =
         training.flipAverage()
             ? FlipAveraging.classes(
-                tf, FlipAveraging.probabilities(tf, net.trainableVariables, net.xImage, net.config))
+                tf,
+                FlipAveraging.probabilities(
+                    tf,
+                    net.trainableVariables,
+                    net.xImage,
+                    net.config,
+                    Layers.predictionConvolution(net.device)))
             : null;
   }
 

@@ -3,7 +3,9 @@ package dev.convnet.train;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.StepRunner;
 import java.util.Locale;
+import org.tensorflow.Operand;
 import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.types.TInt64;
 
 /**
  * How one optimization iteration is computed: the notebook's In [31] ({@link #notebook}), or {@link
@@ -36,6 +38,7 @@ public interface TrainingStep {
    * The notebook's step: In [31]'s {@code optimizer}, fetching In [30]'s cost, In [33]'s accuracy.
    */
   static TrainingStep notebook(ConvNet net) {
+    Operand<TInt64> predictions = net.predictedClasses();
     return new TrainingStep() {
       @Override
       public StepRunner.StepResult run(
@@ -45,7 +48,7 @@ public interface TrainingStep {
 
       @Override
       public long[] predictClasses(float[] images, int n) {
-        return net.predictClasses(images, n);
+        return net.classesOf(predictions, images, n);
       }
 
       @Override

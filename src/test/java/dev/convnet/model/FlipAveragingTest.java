@@ -78,7 +78,12 @@ class FlipAveragingTest {
       Ops tf = Ops.create(net.graph);
       float[] inGraph =
           net.evaluate(
-              FlipAveraging.probabilities(tf, net.trainableVariables, net.xImage, net.config),
+              FlipAveraging.probabilities(
+                  tf,
+                  net.trainableVariables,
+                  net.xImage,
+                  net.config,
+                  Layers.predictionConvolution(net.device)),
               images,
               n);
       assertArrayEquals(expected, inGraph, 1e-6f);

@@ -2,11 +2,16 @@ package dev.convnet.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convnet.testing.Rounding;
 import dev.convnet.testing.SyntheticData;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -242,5 +247,116 @@ class LayersTest {
     float[] out = new float[(int) t.shape().size()];
     t.copyTo(DataBuffers.of(out, false, false));
     return out;
+  }
+
+  @ParameterizedTest(name = "input {0}x{1}x{1}x{2}, {3}x{3} filters to {4} channels")
+  @CsvSource({"3, 14, 16, 5, 36", "2, 7, 3, 3, 4", "1, 28, 1, 5, 16"})
+  void aConvolutionComputedAsAFilterGradientEqualsConv2d(
+      int images, int size, int channels, int filterSize, int outputs) {
+    try (Graph graph = new Graph();
+        Session session = new Session(graph)) {
+      Ops tf = Ops.create(graph);
+      Operand<TFloat32> input =
+          tf.constant(
+              Shape.of(images, size, size, channels),
+              DataBuffers.of(SyntheticData.uniform(images * size * size * channels, 1)));
+      Operand<TFloat32> filters =
+          tf.constant(
+              Shape.of(filterSize, filterSize, channels, outputs),
+              DataBuffers.of(
+                  SyntheticData.uniform(filterSize * filterSize * channels * outputs, 2)));
+      Operand<TFloat32> expected = tf.nn.conv2d(input, filters, Layers.UNIT_STRIDES, "SAME");
+      Operand<TFloat32> actual = Layers.convolveAsFilterGradient(tf, input, filters);
+      // Each output sums filterSize^2 * channels products; their magnitudes, summed exactly as
+      // the bound wants them, are the convolution of the magnitudes.
+      Operand<TFloat32> magnitudes =
+          tf.nn.conv2d(tf.math.abs(input), tf.math.abs(filters), Layers.UNIT_STRIDES, "SAME");
+      long terms = (long) filterSize * filterSize * channels;
+      try (Result result = session.runner().fetch(expected).fetch(actual).fetch(magnitudes).run()) {
+        TFloat32 want = (TFloat32) result.get(0);
+        TFloat32 got = (TFloat32) result.get(1);
+        assertEquals(want.shape(), got.shape());
+        float[] w = Tensors.floats(want);
+        float[] g = Tensors.floats(got);
+        float[] sums = Tensors.floats((TFloat32) result.get(2));
+        for (int i = 0; i < w.length; i++) {
+          assertEquals(w[i], g[i], Rounding.twoComputations(terms, sums[i]), "output " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aPredictingLayerComputesTheSecondConvolutionAsAFilterGradientWithTheSameValues() {
+    int images = 3;
+    int size = 14;
+    int channels = 16;
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Operand<TFloat32> input =
+          constant(
+              tf,
+              SyntheticData.uniform(images * size * size * channels, 4),
+              images,
+              size,
+              size,
+              channels);
+      Layers notebook = new Layers(tf, 7);
+      Layers.ConvLayer trained = notebook.newConvLayer(input, channels, 5, 36, true);
+      Layers.ConvLayer predicting =
+          Layers.reusing(
+                  tf.withSubScope("predict"),
+                  notebook.variables(),
+                  Layers.Convolution.AS_FILTER_GRADIENT)
+              .newConvLayer(input, channels, 5, 36, true);
+      assertEquals(trained.weights(), predicting.weights());
+      assertTrue(
+          opTypes(graph, "predict/").contains("Conv2DBackpropFilter"),
+          "the predicting layer runs the filter-gradient op");
+      float[] expected = run(graph, trained.layer());
+      float[] actual = run(graph, predicting.layer());
+      assertEquals(expected.length, actual.length);
+      // Input in [0, 1) and weights within two sigmas: each of the 400 products is under 0.1.
+      double bound = Rounding.twoComputations(5 * 5 * channels, 5 * 5 * channels * 0.1);
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], actual[i], bound, "value " + i);
+      }
+    }
+  }
+
+  @Test
+  void aPredictingLayerKeepsConv2dWhereTheFilterGradientDoesNotApply() {
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Layers layers = Layers.forPrediction(tf, Layers.Convolution.AS_FILTER_GRADIENT);
+      // One input channel (the first convolution), an even filter, a strided convolution.
+      layers.newConvLayer(
+          tf.zeros(tf.constant(new int[] {1, 8, 8, 1}), TFloat32.class), 1, 5, 4, true);
+      layers.newConvLayer(
+          tf.zeros(tf.constant(new int[] {1, 8, 8, 4}), TFloat32.class), 4, 4, 4, true);
+      layers.newConvLayer(
+          tf.zeros(tf.constant(new int[] {1, 8, 8, 4}), TFloat32.class),
+          4,
+          5,
+          4,
+          ModelConfig.notebook().withPooling(ModelConfig.Pooling.STRIDE));
+      List<String> types = opTypes(graph, "");
+      assertFalse(types.contains("Conv2DBackpropFilter"), types.toString());
+      assertEquals(3, types.stream().filter("Conv2D"::equals).count(), types.toString());
+    }
+  }
+
+  /** The types of the graph's ops whose names start with {@code prefix}. */
+  private static List<String> opTypes(Graph graph, String prefix) {
+    List<String> types = new java.util.ArrayList<>();
+    graph
+        .operations()
+        .forEachRemaining(
+            op -> {
+              if (op.name().startsWith(prefix)) {
+                types.add(op.type());
+              }
+            });
+    return types;
   }
 }

@@ -9,6 +9,7 @@ import dev.convnet.data.ImageInput;
 import dev.convnet.data.ImageSet;
 import dev.convnet.data.Split;
 import dev.convnet.model.ConvNet;
+import dev.convnet.model.Layers;
 import dev.convnet.model.Tensors;
 import dev.convnet.testing.Configs;
 import dev.convnet.testing.FastStepNets;
@@ -17,7 +18,9 @@ import dev.convnet.train.Trainer;
 import dev.convnet.train.TrainingGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +52,7 @@ class ModelExportTest {
       Trainer trainer = new Trainer(graph, split, line -> {});
       trainer.optimize(30);
       images = split.test().images(ImageSet.range(0, 128));
-      trainedClasses = net.predictClasses(images, 128);
+      trainedClasses = graph.step.predictClasses(images, 128); // as evaluation classifies
       parameters = net.parameterCount();
       exported = tmp.resolve("saved_model");
       ModelExport.export(net, exported);
@@ -65,15 +68,31 @@ class ModelExportTest {
   void theGraphHasNoOptimizerGradientOrTowerOp() throws Exception {
     List<NodeDef> nodes = nodes();
     assertTrue(nodes.stream().anyMatch(n -> n.getOp().equals("Conv2D")), "the forward pass");
+    Map<String, NodeDef> byName = new HashMap<>();
+    nodes.forEach(n -> byName.put(n.getName(), n));
+    int filterGradients = 0;
     for (NodeDef node : nodes) {
       String type = node.getOp();
       assertFalse(type.startsWith("Apply"), node.getName() + " is " + type);
       assertFalse(type.endsWith("Grad"), node.getName() + " is " + type);
-      assertFalse(type.contains("Backprop"), node.getName() + " is " + type);
+      if (type.equals("Conv2DBackpropFilter")) {
+        // The forward pass's second convolution (Layers.CPU_PREDICTION_CONVOLUTION): its "output
+        // gradient" is the layer's filters, transposed, not a gradient of anything.
+        NodeDef filters = byName.get(node.getInput(2));
+        assertEquals("Transpose", filters.getOp(), node.getName() + "'s filters");
+        assertEquals("VariableV2", byName.get(filters.getInput(0)).getOp(), filters.getName());
+        filterGradients++;
+      } else {
+        assertFalse(type.contains("Backprop"), node.getName() + " is " + type);
+      }
       assertFalse(node.getName().contains("tower"), node.getName());
       assertFalse(node.getName().startsWith("adam"), node.getName());
       assertFalse(node.getName().startsWith("fast_step"), node.getName());
     }
+    // One second convolution for pixels (x), one for image files (serving_images).
+    assertEquals(
+        Layers.CPU_PREDICTION_CONVOLUTION == Layers.Convolution.AS_FILTER_GRADIENT ? 2 : 0,
+        filterGradients);
   }
 
   @Test

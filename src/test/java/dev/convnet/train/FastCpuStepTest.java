@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convnet.model.AdamOptimizer;
 import dev.convnet.model.ConvNet;
 import dev.convnet.model.Device;
-import dev.convnet.model.Layers;
 import dev.convnet.model.ModelConfig;
 import dev.convnet.model.StepRunner;
 import dev.convnet.model.Tensors;
@@ -22,13 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
@@ -37,43 +32,6 @@ import org.tensorflow.types.TFloat32;
  * notebook's ops, to float rounding, and, step after step, the same weights and Adam moments.
  */
 class FastCpuStepTest {
-  @ParameterizedTest(name = "input {0}x{1}x{1}x{2}, {3}x{3} filters to {4} channels")
-  @CsvSource({"3, 14, 16, 5, 36", "2, 7, 3, 3, 4", "1, 28, 1, 5, 16"})
-  void aConvolutionComputedAsAFilterGradientEqualsConv2d(
-      int images, int size, int channels, int filterSize, int outputs) {
-    try (Graph graph = new Graph();
-        Session session = new Session(graph)) {
-      Ops tf = Ops.create(graph);
-      Operand<TFloat32> input =
-          tf.constant(
-              Shape.of(images, size, size, channels),
-              DataBuffers.of(SyntheticData.uniform(images * size * size * channels, 1)));
-      Operand<TFloat32> filters =
-          tf.constant(
-              Shape.of(filterSize, filterSize, channels, outputs),
-              DataBuffers.of(
-                  SyntheticData.uniform(filterSize * filterSize * channels * outputs, 2)));
-      Operand<TFloat32> expected = tf.nn.conv2d(input, filters, Layers.UNIT_STRIDES, "SAME");
-      Operand<TFloat32> actual = ExplicitBackward.convolveAsFilterGradient(tf, input, filters);
-      // Each output sums filterSize^2 * channels products; their magnitudes, summed exactly as
-      // the bound wants them, are the convolution of the magnitudes.
-      Operand<TFloat32> magnitudes =
-          tf.nn.conv2d(tf.math.abs(input), tf.math.abs(filters), Layers.UNIT_STRIDES, "SAME");
-      long terms = (long) filterSize * filterSize * channels;
-      try (Result result = session.runner().fetch(expected).fetch(actual).fetch(magnitudes).run()) {
-        TFloat32 want = (TFloat32) result.get(0);
-        TFloat32 got = (TFloat32) result.get(1);
-        assertEquals(want.shape(), got.shape());
-        float[] w = Tensors.floats(want);
-        float[] g = Tensors.floats(got);
-        float[] sums = Tensors.floats((TFloat32) result.get(2));
-        for (int i = 0; i < w.length; i++) {
-          assertEquals(w[i], g[i], Rounding.twoComputations(terms, sums[i]), "output " + i);
-        }
-      }
-    }
-  }
-
   @Test
   void appliesToTheNotebooksLayersOnTheCpuOnly() {
     assertTrue(FastCpuStep.supports(ModelConfig.notebook(), Device.CPU_NAME));
