@@ -19,8 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * under load the batches form by themselves and every core runs one.
  *
  * <p>A batch's kernels round differently from a single image's, so a shared run's probabilities may
- * differ from the image's own run in their last digits (a few 1e-7 at most); the exact mode ({@code serve
- * --no-batching}) runs each request alone.
+ * differ from the image's own run in their last digits (a few 1e-7 at most); the exact mode ({@code
+ * serve --no-batching}) runs each request alone.
  */
 final class Batcher implements ModelRuns {
   /**
