@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convnet.testing.Rounding;
 import dev.convnet.testing.SyntheticData;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -316,7 +317,9 @@ class LayersTest {
       float[] expected = run(graph, trained.layer());
       float[] actual = run(graph, predicting.layer());
       assertEquals(expected.length, actual.length);
-      // Input in [0, 1) and weights within two sigmas: each of the 400 products is under 0.1.
+      // Inputs in [-1, 1) and weights within the truncated normal's two sigmas (0.1): each of the
+      // 400 products is under 0.1 in magnitude, so their magnitudes sum to under 40. The bias adds
+      // the same number on both sides, and ReLU and max-pool never widen a difference.
       double bound = Rounding.twoComputations(5 * 5 * channels, 5 * 5 * channels * 0.1);
       for (int i = 0; i < expected.length; i++) {
         assertEquals(expected[i], actual[i], bound, "value " + i);
@@ -348,7 +351,7 @@ class LayersTest {
 
   /** The types of the graph's ops whose names start with {@code prefix}. */
   private static List<String> opTypes(Graph graph, String prefix) {
-    List<String> types = new java.util.ArrayList<>();
+    List<String> types = new ArrayList<>();
     graph
         .operations()
         .forEachRemaining(
