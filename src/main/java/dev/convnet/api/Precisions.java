@@ -151,7 +151,7 @@ public final class Precisions {
     require(precision, bf16Units, fpmathMode);
     if (choice == Choice.BF16 && !amx) {
       err.println(
-          "convnet: note: bf16 measured slower than fp32 on a CPU without AMX, as this one is;"
+          "convnet: note: bf16 measured no faster than fp32 on a CPU without AMX, as this one is;"
               + " --precision auto picks the faster one");
       err.flush();
     }
