@@ -94,7 +94,8 @@ final class CommonOptions {
         paramLabel = "P",
         description =
             "fp32 (exact, reproducible), bf16 (oneDNN computes convolutions and matrix products in"
-                + " bfloat16; faster only on CPUs with AMX), or auto (the one bench measured faster"
+                + " bfloat16; measured faster only for evaluation and serving on CPUs with AMX), or"
+                + " auto (the one bench measured faster"
                 + " for this command's job on this kind of CPU, docs/performance.md)."
                 + " Default: ${DEFAULT-VALUE}.")
     Precisions.Choice precision = Precisions.Choice.FP32;
