@@ -95,8 +95,8 @@ final class CommonOptions {
         description =
             "fp32 (exact, reproducible), bf16 (oneDNN computes convolutions and matrix products in"
                 + " bfloat16; measured faster only for evaluation and serving on CPUs with AMX), or"
-                + " auto (the one bench measured faster"
-                + " for this command's job on this kind of CPU, docs/performance.md)."
+                + " auto (the one bench measured faster for this command's job on this kind of CPU,"
+                + " docs/performance.md)."
                 + " Default: ${DEFAULT-VALUE}.")
     Precisions.Choice precision = Precisions.Choice.FP32;
   }
